@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh clone (Python 3.11 and make only):
+#   make run   - the whole embedded stack (API, Prefect server, worker); Ctrl-C stops it
+#   make test  - the whole test suite
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-postgres lint lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/govflow up
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL 15 (CI runs this too; see .ci/run).
+test-postgres: $(STAMP)
+	GOVFLOW_TEST_DATABASE_URL=$${GOVFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/govflow_test} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check api services policies flows tests
+	$(BIN)/lint-imports
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/govflow-lock && $(PYTHON) -m venv /tmp/govflow-lock
+	/tmp/govflow-lock/bin/pip install --quiet ".[test]"
+	/tmp/govflow-lock/bin/pip freeze --exclude govflow > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""HTTP and CLI entry points: parse, authorise, call one service, answer."""

@@ -1,0 +1,37 @@
+"""The HTTP API: `uvicorn --factory api.app:create_app`."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from prometheus_client import CollectorRegistry
+
+from api import problems
+from api.middleware import LimitBodySize, Metrics
+from api.routes import audit, auth, catalogue, health, users
+from services import logs, runtime
+from services.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    rt = runtime.build(settings)
+    logs.configure()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        rt.db.dispose()
+
+    app = FastAPI(title="govflow", version="0.1.0", lifespan=lifespan,
+                  description="Cross-department government processes: one-stop approval, "
+                              "joint meetings, volunteer scheduling, whistle-and-report.")
+    app.state.runtime = rt
+    app.state.metrics_registry = CollectorRegistry()
+    problems.install(app)
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (auth, catalogue, users, audit):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    app.add_middleware(Metrics, registry=app.state.metrics_registry)
+    app.add_middleware(LimitBodySize, max_bytes=rt.settings.max_body_bytes)
+    return app

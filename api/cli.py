@@ -1,0 +1,133 @@
+"""The `govflow` command: set up, run and look after an installation."""
+
+import secrets
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from policies.access import Actor, Role
+from policies.reference import ReferenceDataError
+from services import audit_trail, identity, reference_data, runtime
+from services.db.migrate import upgrade
+from services.identity import UserCreate
+from services.settings import get_settings
+
+app = typer.Typer(help="govflow: cross-department government processes on Prefect.",
+                  no_args_is_help=True)
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the business database to the newest schema."""
+    rt = runtime.build()
+    upgrade(rt.db)
+    console.print(f"[green]migrated[/] {_safe_url(rt.settings.database_url)}")
+
+
+@app.command("load-reference")
+def load_reference(directory: Path = typer.Option(None, help="a folder of reference files "
+                                                   "to use instead of policies/data")) -> None:
+    """Validate the reference data and load it into the business database."""
+    rt = runtime.build()
+    try:
+        data = reference_data.read_reference(directory)
+    except ReferenceDataError as exc:
+        console.print(f"[red]reference data refused:[/] {exc}")
+        raise typer.Exit(2) from None
+    report = reference_data.load_reference(rt.db, data, _system("load-reference"))
+    table = Table("table", "added", "updated", "unchanged")
+    for name, load in report.items():
+        table.add_row(name, str(len(load.added)), str(len(load.updated)), str(load.unchanged))
+    console.print(table)
+
+
+@users_app.command("create")
+def users_create(
+    username: str, role: Role, full_name: str = typer.Option(..., "--name"),
+    department: str = None, station: str = None, org_unit: str = None,
+    password: str = typer.Option(None, help="generated and printed when omitted"),
+) -> None:
+    """Create a staff account (the only way to create one outside the embedded mode)."""
+    rt = runtime.build()
+    password = password or secrets.token_urlsafe(12)
+    data = UserCreate(username=username, full_name=full_name, password=password, role=role,
+                      department=department, station=station, org_unit=org_unit)
+    user = identity.create_user(rt.db, _system("users-create"), data)
+    console.print(f"created [bold]{user.username}[/] ({user.role.value}); password: {password}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain; exit 1 at the first broken event."""
+    report = audit_trail.verify_chain(runtime.build().db)
+    if report.intact:
+        console.print(f"[green]audit chain intact[/]: {report.checked} events")
+        return
+    console.print(f"[red]audit chain broken at event {report.first_broken_seq}[/]: "
+                  f"{report.reason} ({report.checked} events before it are intact)")
+    raise typer.Exit(1)
+
+
+@app.command()
+def up() -> None:
+    """Migrate, load reference data, start Prefect server, worker and API; Ctrl-C stops all."""
+    from api.supervisor import ChildExited, Stack
+
+    settings = get_settings()
+    migrate()
+    load_reference(None)
+    if settings.mode == "embedded":
+        _demo_accounts(settings.demo_password)
+    stack = Stack(settings)
+    try:
+        stack.start_prefect_server()
+        stack.wait_until(f"{settings.prefect_api_url}/health", "the Prefect server")
+        stack.start_worker()
+        stack.start_api()
+        api = f"http://{settings.host}:{settings.port}"
+        stack.wait_until(f"{api}/readyz", "the API")
+        _print_urls(api, settings.prefect_api_url)
+        stack.supervise()
+    except KeyboardInterrupt:
+        console.print("stopping …")
+    except (ChildExited, TimeoutError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        stack.stop()
+
+
+def _demo_accounts(password: str | None) -> None:
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    created = identity.ensure_demo_accounts(runtime.build().db, password)
+    if not created:
+        console.print("demo accounts exist already (password unchanged)")
+        return
+    console.print(f"[bold]{len(created)} demo accounts[/], password "
+                  f"[bold yellow]{password}[/]" + (" (generated)" if generated else ""))
+    console.print(", ".join(u.username for u in created), soft_wrap=True)
+
+
+def _print_urls(api: str, prefect_api_url: str) -> None:
+    table = Table("what", "where", show_header=False)
+    table.add_row("API docs (OpenAPI)", f"{api}/docs")
+    table.add_row("readiness", f"{api}/readyz")
+    table.add_row("Prefect UI", prefect_api_url.removesuffix("/api"))
+    console.print(table)
+    console.print("govflow is up. Ctrl-C stops everything.")
+
+
+def _system(command: str) -> Actor:
+    return Actor(username=f"system:{command}", role=Role.ADMIN)
+
+
+def _safe_url(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url

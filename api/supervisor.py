@@ -1,0 +1,102 @@
+"""`govflow up`: the whole embedded stack in one terminal; Ctrl-C stops what it started."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from services.settings import VAR_DIR, Settings
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+
+
+class Stack:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.children: list[Child] = []
+        self.logs = VAR_DIR / "logs"
+
+    def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
+        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        self.children.append(Child(name, process))
+
+    def start_prefect_server(self) -> None:
+        env = self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
+                            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                            "PREFECT_UI_API_URL": self.settings.prefect_api_url}
+        if self.settings.prefect_database_url:
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.settings.prefect_database_url
+        env.pop("PREFECT_API_URL", None)  # the server must not try to talk to itself
+        self.start("prefect-server", [str(BIN / "prefect"), "server", "start", "--host",
+                                      "127.0.0.1", "--port", str(self.settings.prefect_port)], env)
+
+    def start_worker(self) -> None:
+        self.start("worker", [sys.executable, "-m", "flows.worker"], self.env())
+
+    def start_api(self) -> None:
+        self.start("api", [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
+                           "--host", self.settings.host, "--port", str(self.settings.port),
+                           "--no-access-log"], self.env())
+
+    def env(self) -> dict[str, str]:
+        return os.environ | {
+            "PREFECT_API_URL": self.settings.prefect_api_url,
+            "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "GOVFLOW_DATABASE_URL": self.settings.database_url,
+            "GOVFLOW_PREFECT_API_URL": self.settings.prefect_api_url,
+        }
+
+    def wait_until(self, url: str, what: str, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"{what} did not become ready in {timeout:.0f} s (see {self.logs})")
+
+    def check_alive(self) -> None:
+        for child in self.children:
+            if child.process.poll() is not None:
+                raise ChildExited(f"{child.name} exited with {child.process.returncode}; "
+                                  f"see {self.logs / (child.name + '.log')}")
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                os.killpg(child.process.pid, signal.SIGTERM)
+        for child in reversed(self.children):
+            try:
+                child.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.process.pid, signal.SIGKILL)
+                child.process.wait()
+
+    def supervise(self) -> None:
+        """Block until Ctrl-C/SIGTERM or until a child dies."""
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        while True:
+            self.check_alive()
+            time.sleep(1)
+
+
+class ChildExited(RuntimeError):
+    pass

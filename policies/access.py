@@ -1,0 +1,83 @@
+"""Who may read and change what: role *and* object scope.
+
+A station clerk acts for one station, a department officer for one department, a committee
+secretary for one unit of the org tree and everything under it; an auditor reads everything
+and changes nothing; an administrator does both.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    SECRETARY = "secretary"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    role: Role
+    department: str | None = None
+    station: str | None = None
+    org_unit: str | None = None
+
+    @model_validator(mode="after")
+    def _scoped_roles_have_a_scope(self) -> "Actor":
+        missing = {
+            Role.CLERK: ("station", self.station),
+            Role.OFFICER: ("department", self.department),
+            Role.SECRETARY: ("org_unit", self.org_unit),
+        }.get(self.role)
+        if missing and not missing[1]:
+            raise ValueError(f"a {self.role.value} needs a {missing[0]}")
+        return self
+
+
+class ObjectScope(BaseModel):
+    """Where an object belongs; `org_units` is its unit followed by every ancestor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    department: str | None = None
+    station: str | None = None
+    org_units: tuple[str, ...] = ()
+
+
+def can_read(actor: Actor, scope: ObjectScope) -> bool:
+    if actor.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    return _in_scope(actor, scope)
+
+
+def can_write(actor: Actor, scope: ObjectScope) -> bool:
+    if actor.role is Role.AUDITOR:
+        return False
+    return actor.role is Role.ADMIN or _in_scope(actor, scope)
+
+
+def may_administer(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def sees_personal_data(actor: Actor, scope: ObjectScope) -> bool:
+    """Full ID and phone numbers only for those who serve the person; everyone else sees masks."""
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role in (Role.CLERK, Role.OFFICER) and _in_scope(actor, scope)
+
+
+def _in_scope(actor: Actor, scope: ObjectScope) -> bool:
+    match actor.role:
+        case Role.CLERK:
+            return scope.station is not None and scope.station == actor.station
+        case Role.OFFICER:
+            return scope.department is not None and scope.department == actor.department
+        case Role.SECRETARY:
+            return actor.org_unit in scope.org_units
+    return False

@@ -1,0 +1,1 @@
+"""Use cases, the unit of work, models, repositories, documents and adapters."""

@@ -1,0 +1,252 @@
+"""Staff accounts, passwords (argon2) and bearer tokens (JWT), with object scope per account."""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from policies import access
+from policies.access import Actor, ObjectScope, Role
+from policies.personal_data import citizen_id_problem, mask_citizen_id, mask_phone, mobile_problem
+from services import audit
+from services.db import models
+from services.db.uow import Database
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.settings import Settings
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+ALGORITHM = "HS256"
+
+
+def _valid_citizen_id(value: str) -> str:
+    problem = citizen_id_problem(value)
+    if problem:
+        raise ValueError(f"not a valid citizen ID number: {problem}")
+    return value
+
+
+def _valid_mobile(value: str) -> str:
+    problem = mobile_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+CitizenId = Annotated[str, AfterValidator(_valid_citizen_id)]
+Mobile = Annotated[str, AfterValidator(_valid_mobile)]
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    full_name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    department: str | None = Field(default=None, max_length=64)
+    station: str | None = Field(default=None, max_length=16)
+    org_unit: str | None = Field(default=None, max_length=64)
+    id_number: CitizenId | None = None
+    phone: Mobile | None = None
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    department: str | None
+    station: str | None
+    org_unit: str | None
+    id_number: str | None
+    phone: str | None
+    active: bool
+
+
+def authenticate(db: Database, username: str, password: str) -> Actor:
+    with db.reading() as uow:
+        user = uow.session.scalar(select(models.User).where(models.User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except VerificationError:
+        user = None
+    if user is None or not user.active:
+        raise Unauthenticated("wrong username or password")
+    return _actor(user)
+
+
+def issue_token(settings: Settings, actor: Actor, now: datetime | None = None) -> str:
+    issued = now or datetime.now(UTC)
+    claims = {"sub": actor.username, "role": actor.role.value, "iat": issued,
+              "exp": issued + timedelta(minutes=settings.token_minutes)}
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def actor_from_token(db: Database, settings: Settings, token: str) -> Actor:
+    """The actor a token speaks for, re-read from the database so a disabled account stops at once."""
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM])
+    except jwt.PyJWTError:
+        raise Unauthenticated("the token is invalid or has expired") from None
+    with db.reading() as uow:
+        user = uow.session.scalar(
+            select(models.User).where(models.User.username == claims.get("sub")))
+    if user is None or not user.active:
+        raise Unauthenticated("the account no longer exists or is disabled")
+    return _actor(user)
+
+
+def create_user(db: Database, actor: Actor, data: UserCreate) -> UserRead:
+    if not access.may_administer(actor):
+        raise Forbidden("only an administrator creates accounts")
+    _check_scope_fields(data)
+
+    def work(uow) -> UserRead:
+        _check_references(uow.session, data)
+        if uow.session.scalar(select(models.User).where(models.User.username == data.username)):
+            raise Conflict(f"the username '{data.username}' is taken", field="username")
+        user = _new_user(data, _hasher.hash(data.password))
+        uow.session.add(user)
+        uow.session.flush()
+        audit.record(uow.session, actor, action="user.created", subject_type="user",
+                     subject_id=user.id, after=_audit_view(user))
+        uow.commit()
+        return _read(user, actor)
+
+    return db.run(work)
+
+
+def get_user(db: Database, actor: Actor, user_id: int) -> UserRead:
+    with db.reading() as uow:
+        user = uow.session.get(models.User, user_id)
+        if user is None or not access.can_read(actor, _scope(uow.session, user)):
+            raise NotFound(f"no user {user_id}")  # out of scope looks the same as absent
+        return _read(user, actor, _scope(uow.session, user))
+
+
+def list_users(db: Database, actor: Actor, *, limit: int, offset: int) -> list[UserRead]:
+    with db.reading() as uow:
+        users = uow.session.scalars(select(models.User).order_by(models.User.id))
+        visible = [(u, _scope(uow.session, u)) for u in users]
+        visible = [(u, s) for u, s in visible if access.can_read(actor, s)]
+        return [_read(u, actor, s) for u, s in visible[offset:offset + limit]]
+
+
+def ensure_demo_accounts(db: Database, password: str) -> list[UserRead]:
+    """Embedded mode only: admin, auditor, a clerk per station, an officer per department,
+    a secretary per street and community. Existing accounts are left as they are."""
+    hashed = _hasher.hash(password)  # one salted hash serves every demo account
+    system = Actor(username="system:demo-accounts", role=Role.ADMIN)
+
+    def work(uow) -> list[UserRead]:
+        taken = set(uow.session.scalars(select(models.User.username)))
+        created = []
+        for data in _demo_specs(uow.session, password):
+            if data.username in taken:
+                continue
+            user = _new_user(data, hashed)
+            uow.session.add(user)
+            uow.session.flush()
+            audit.record(uow.session, system, action="user.created", subject_type="user",
+                         subject_id=user.id, after=_audit_view(user))
+            created.append(_read(user, system))
+        uow.commit()
+        return created
+
+    return db.run(work)
+
+
+def count_users(db: Database) -> int:
+    with db.reading() as uow:
+        return uow.session.scalar(select(func.count()).select_from(models.User))
+
+
+def _demo_specs(session: Session, password: str):
+    def spec(username: str, full_name: str, role: Role, **scope) -> UserCreate:
+        return UserCreate(username=username, full_name=full_name, password=password,
+                          role=role, **scope)
+
+    yield spec("admin", "系统管理员", Role.ADMIN)
+    yield spec("auditor", "审计员", Role.AUDITOR)
+    for st in session.scalars(select(models.Station).order_by(models.Station.code)):
+        yield spec(f"clerk-{st.code}", f"{st.name_zh}窗口", Role.CLERK, station=st.code)
+    for d in session.scalars(select(models.Department).order_by(models.Department.code)):
+        yield spec(f"officer-{d.code}", f"{d.name_zh}审批员", Role.OFFICER, department=d.code)
+    units = select(models.OrgUnit).where(models.OrgUnit.level.in_(["street", "community"]))
+    for u in session.scalars(units.order_by(models.OrgUnit.code)):
+        yield spec(f"secretary-{u.code}", f"{u.name_zh}书记", Role.SECRETARY, org_unit=u.code)
+
+
+def _check_scope_fields(data: UserCreate) -> None:
+    try:
+        Actor(username=data.username, role=data.role, department=data.department,
+              station=data.station, org_unit=data.org_unit)
+    except ValueError as exc:
+        needed = {Role.CLERK: "station", Role.OFFICER: "department", Role.SECRETARY: "org_unit"}
+        raise InvalidInput(str(exc.errors()[0]["msg"]), field=needed.get(data.role)) from None
+
+
+def _check_references(session: Session, data: UserCreate) -> None:
+    for field_name, model in [("department", models.Department), ("station", models.Station),
+                              ("org_unit", models.OrgUnit)]:
+        code = getattr(data, field_name)
+        if code is not None and session.get(model, code) is None:
+            raise InvalidInput(f"unknown {field_name} '{code}'", field=field_name)
+
+
+def _new_user(data: UserCreate, password_hash: str) -> models.User:
+    return models.User(
+        username=data.username, full_name=data.full_name, password_hash=password_hash,
+        role=data.role.value, department_code=data.department, station_code=data.station,
+        org_unit_code=data.org_unit, id_number=data.id_number, phone=data.phone, active=True,
+        created_at=datetime.now(UTC),
+    )
+
+
+def _actor(user: models.User) -> Actor:
+    return Actor(username=user.username, role=Role(user.role), department=user.department_code,
+                 station=user.station_code, org_unit=user.org_unit_code)
+
+
+def _scope(session: Session, user: models.User) -> ObjectScope:
+    return ObjectScope(department=user.department_code, station=user.station_code,
+                       org_units=org_path(session, user.org_unit_code))
+
+
+def org_path(session: Session, code: str | None) -> tuple[str, ...]:
+    """The unit and every ancestor up to the district."""
+    path: list[str] = []
+    while code is not None:
+        path.append(code)
+        code = session.scalar(select(models.OrgUnit.parent_code).where(models.OrgUnit.code == code))
+    return tuple(path)
+
+
+def _read(user: models.User, viewer: Actor, scope: ObjectScope | None = None) -> UserRead:
+    full = access.sees_personal_data(viewer, scope or ObjectScope())
+    return UserRead(
+        id=user.id, username=user.username, full_name=user.full_name, role=Role(user.role),
+        department=user.department_code, station=user.station_code, org_unit=user.org_unit_code,
+        id_number=_shown(user.id_number, full, mask_citizen_id),
+        phone=_shown(user.phone, full, mask_phone), active=user.active,
+    )
+
+
+def _shown(value: str | None, full: bool, mask) -> str | None:
+    return value if value is None or full else mask(value)
+
+
+def _audit_view(user: models.User) -> dict:
+    """What the audit trail keeps of an account: no password hash, personal numbers masked."""
+    return {"username": user.username, "role": user.role, "department": user.department_code,
+            "station": user.station_code, "org_unit": user.org_unit_code,
+            "id_number": _shown(user.id_number, False, mask_citizen_id),
+            "phone": _shown(user.phone, False, mask_phone), "active": user.active}

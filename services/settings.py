@@ -1,0 +1,49 @@
+"""The one settings object: every knob is a GOVFLOW_… environment variable."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_SECRET = "govflow-embedded-insecure-secret"
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVFLOW_", extra="ignore")
+
+    mode: Literal["embedded", "production"] = "embedded"
+    database_url: str = f"sqlite:///{VAR_DIR / 'govflow.db'}"
+    prefect_api_url: str = "http://127.0.0.1:4200/api"
+    # The Prefect server's own database (`govflow up` starts the server); None = SQLite in var/.
+    prefect_database_url: str | None = None
+    secret_key: str = EMBEDDED_SECRET
+    token_minutes: int = Field(default=480, ge=1, le=24 * 60)
+    calendar_file: Path | None = None  # None: the calendar shipped in policies/data
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    prefect_port: int = Field(default=4200, ge=1, le=65535)
+    demo_password: str | None = None
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_embedded_secret_outside_embedded_mode(self) -> "Settings":
+        if self.mode != "embedded" and self.secret_key == EMBEDDED_SECRET:
+            raise ValueError(
+                "GOVFLOW_SECRET_KEY is left at its embedded default; "
+                "set a random secret of at least 32 characters for production"
+            )
+        if self.mode != "embedded" and len(self.secret_key) < 32:
+            raise ValueError("GOVFLOW_SECRET_KEY must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
