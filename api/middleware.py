@@ -75,6 +75,16 @@ class Metrics:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = route_template(scope)
             self.requests.labels(scope["method"], route, str(status)).inc()
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
+
+
+def route_template(scope) -> str:
+    """/api/v1/users/7 → /api/v1/users/{user_id}. Nested routers in this FastAPI version drop
+    the outer prefix from scope["route"].path, so the template is rebuilt from the real path."""
+    if scope.get("route") is None:
+        return "unmatched"
+    params = {str(v): k for k, v in scope.get("path_params", {}).items()}
+    return "/".join("{" + params[seg] + "}" if seg in params else seg
+                    for seg in scope["path"].split("/"))
