@@ -2,6 +2,7 @@
 
 import secrets
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +13,7 @@ from policies.reference import ReferenceDataError
 from services import audit_trail, identity, reference_data, runtime
 from services.db.migrate import upgrade
 from services.identity import UserCreate
-from services.settings import get_settings
+from services.settings import Settings, get_settings
 
 app = typer.Typer(help="govflow: cross-department government processes on Prefect.",
                   no_args_is_help=True)
@@ -32,8 +33,8 @@ def migrate() -> None:
 
 
 @app.command("load-reference")
-def load_reference(directory: Path = typer.Option(None, help="a folder of reference files "
-                                                   "to use instead of policies/data")) -> None:
+def load_reference(directory: Annotated[Path | None, typer.Option(
+        help="a folder of reference files to use instead of policies/data")] = None) -> None:
     """Validate the reference data and load it into the business database."""
     rt = runtime.build()
     try:
@@ -50,9 +51,10 @@ def load_reference(directory: Path = typer.Option(None, help="a folder of refere
 
 @users_app.command("create")
 def users_create(
-    username: str, role: Role, full_name: str = typer.Option(..., "--name"),
-    department: str = None, station: str = None, org_unit: str = None,
-    password: str = typer.Option(None, help="generated and printed when omitted"),
+    username: str, role: Role, full_name: Annotated[str, typer.Option("--name")],
+    department: str | None = None, station: str | None = None, org_unit: str | None = None,
+    password: Annotated[str | None, typer.Option(
+        help="generated and printed when omitted")] = None,
 ) -> None:
     """Create a staff account (the only way to create one outside the embedded mode)."""
     rt = runtime.build()
@@ -81,10 +83,7 @@ def up() -> None:
     from api.supervisor import ChildExited, Stack
 
     settings = get_settings()
-    migrate()
-    load_reference(None)
-    if settings.mode == "embedded":
-        _demo_accounts(settings.demo_password)
+    prepare(settings)
     stack = Stack(settings)
     try:
         stack.start_prefect_server()
@@ -104,10 +103,21 @@ def up() -> None:
         stack.stop()
 
 
-def _demo_accounts(password: str | None) -> None:
+def prepare(settings: Settings) -> None:
+    """Migrate, load the reference data and, in the embedded mode only, the demo accounts."""
+    rt = runtime.build(settings)
+    upgrade(rt.db)
+    data = reference_data.read_reference()
+    reference_data.load_reference(rt.db, data, _system("up"))
+    console.print(f"database ready: {_safe_url(settings.database_url)}")
+    if settings.mode == "embedded":
+        _demo_accounts(rt.db, settings.demo_password)
+
+
+def _demo_accounts(db, password: str | None) -> None:
     generated = password is None
     password = password or secrets.token_urlsafe(12)
-    created = identity.ensure_demo_accounts(runtime.build().db, password)
+    created = identity.ensure_demo_accounts(db, password)
     if not created:
         console.print("demo accounts exist already (password unchanged)")
         return

@@ -6,6 +6,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from policies.access import Actor
+from policies.calendar import WorkingCalendar
 from services import identity
 from services.db.uow import Database
 from services.settings import Settings
@@ -33,3 +34,10 @@ def _actor(db: DbDep, settings: SettingsDep, token: Annotated[str, Depends(oauth
 CurrentActor = Annotated[Actor, Depends(_actor)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def _calendar(request: Request) -> WorkingCalendar:
+    return request.app.state.runtime.calendar
+
+
+CalendarDep = Annotated[WorkingCalendar, Depends(_calendar)]

@@ -167,7 +167,8 @@ def _cross_file_problems(data: ReferenceData) -> list[str]:
     problems += _duplicates("org.yaml", [u.code for u in data.org_units()])
     for s in data.services:
         if s.department not in dept_codes:
-            problems.append(f"services.yaml: {s.code}: field 'department': unknown '{s.department}'")
+            problems.append(
+                f"services.yaml: {s.code}: field 'department': unknown '{s.department}'")
         problems += [f"services.yaml: {s.code}: {p}" for p in service_problems(s)]
     for st in data.stations:
         problems += [f"stations.yaml: {st.code}: {p}" for p in _station_problems(st, units)]

@@ -91,7 +91,7 @@ def issue_token(settings: Settings, actor: Actor, now: datetime | None = None) -
 
 
 def actor_from_token(db: Database, settings: Settings, token: str) -> Actor:
-    """The actor a token speaks for, re-read from the database so a disabled account stops at once."""
+    """The actor a token speaks for, re-read from the database: a disabled account stops at once."""
     try:
         claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM])
     except jwt.PyJWTError:

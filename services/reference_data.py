@@ -1,4 +1,5 @@
-"""Reads the reference data files, validates them through policies/, mirrors them in the database."""
+"""Reads the reference data files, validates them through policies/, mirrors them in the
+database."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from policies.calendar import WorkingCalendar
 from services.db.uow import Database
+from services.reference_data import read_calendar
 from services.settings import Settings, get_settings
 
 
@@ -10,8 +12,11 @@ from services.settings import Settings, get_settings
 class Runtime:
     settings: Settings
     db: Database
+    calendar: WorkingCalendar
 
 
 def build(settings: Settings | None = None) -> Runtime:
+    """Reads the calendar at start-up, so a broken calendar file stops the process at once."""
     settings = settings or get_settings()
-    return Runtime(settings=settings, db=Database(settings.database_url))
+    return Runtime(settings=settings, db=Database(settings.database_url),
+                   calendar=read_calendar(settings.calendar_file))

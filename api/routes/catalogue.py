@@ -1,11 +1,12 @@
 """The public catalogue: anyone may read which services exist and what they need."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import DbDep, Limit, Offset
-from services import catalogue
+from api.deps import CalendarDep, DbDep, Limit, Offset
+from services import catalogue, deadlines
 from services.catalogue import (
     DepartmentRead,
     OrgUnitRead,
@@ -52,3 +53,11 @@ def org_units(db: DbDep, level: Annotated[str | None, Query(
               ) -> Page[OrgUnitRead]:
     """The organisation tree: district → streets → communities → grids → buildings."""
     return catalogue.list_org_units(db, level=level, parent=parent, limit=limit, offset=offset)
+
+
+@router.get("/calendar/due-date", response_model=deadlines.DueDate)
+def due_date(calendar: CalendarDep, start: date,
+             working_days: Annotated[int, Query(ge=0, le=250)]) -> deadlines.DueDate:
+    """The date `working_days` working days after `start`, skipping weekends and public
+    holidays and counting make-up working days (调休)."""
+    return deadlines.due_date(calendar, start, working_days)

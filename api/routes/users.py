@@ -16,7 +16,8 @@ def create_user(data: UserCreate, actor: CurrentActor, db: DbDep) -> UserRead:
 @router.get("", response_model=list[UserRead])
 def list_users(actor: CurrentActor, db: DbDep, limit: Limit = 50, offset: Offset = 0
                ) -> list[UserRead]:
-    """Accounts within the caller's scope; ID and phone numbers masked unless the caller serves them."""
+    """Accounts within the caller's scope; ID and phone numbers masked unless the caller
+    serves them."""
     return identity.list_users(db, actor, limit=limit, offset=offset)
 
 

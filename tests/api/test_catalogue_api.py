@@ -50,3 +50,17 @@ def test_page_sizes_are_bounded(client):
     response = client.get("/api/v1/catalogue/services", params={"limit": 1000})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "limit"
+
+
+def test_the_due_date_skips_the_spring_festival(client):
+    response = client.get("/api/v1/calendar/due-date",
+                          params={"start": "2026-02-13", "working_days": 5})
+    assert response.json() == {"start": "2026-02-13", "working_days": 5, "due": "2026-02-27",
+                               "calendar_status": "official"}
+
+
+def test_a_due_date_beyond_the_calendar_is_refused_naming_the_field(client):
+    response = client.get("/api/v1/calendar/due-date",
+                          params={"start": "2027-12-20", "working_days": 20})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "start"
