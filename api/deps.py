@@ -1,14 +1,16 @@
 """Typed dependencies every route uses: the database, the settings, the acting user, paging."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
-from services import identity
+from services import clock, identity
 from services.db.uow import Database
+from services.errors import InvalidInput
 from services.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
@@ -41,3 +43,24 @@ def _calendar(request: Request) -> WorkingCalendar:
 
 
 CalendarDep = Annotated[WorkingCalendar, Depends(_calendar)]
+
+
+def _today(settings: SettingsDep) -> date:
+    return clock.today(settings)
+
+
+Today = Annotated[date, Depends(_today)]
+
+
+def _expected_version(if_match: Annotated[str | None, Header(
+        description="the work item's version as last read (ETag); refused with 409 if it "
+                    "changed since")] = None) -> int | None:
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip('W/"'))
+    except ValueError:
+        raise InvalidInput("If-Match must be a version number", field="If-Match") from None
+
+
+ExpectedVersion = Annotated[int | None, Depends(_expected_version)]

@@ -56,6 +56,9 @@ class Stack:
         return os.environ | {
             "PREFECT_API_URL": self.settings.prefect_api_url,
             "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+            # Task results survive the end of a suspended run's process (PREFECT-NOTES.md).
+            "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+            "PREFECT_LOCAL_STORAGE_PATH": str((VAR_DIR / "prefect-results").resolve()),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "GOVFLOW_DATABASE_URL": self.settings.database_url,
             "GOVFLOW_PREFECT_API_URL": self.settings.prefect_api_url,

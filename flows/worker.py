@@ -1,14 +1,22 @@
-"""Registers govflow's deployments with the Prefect server and executes their runs.
+"""Registers govflow's deployments with the Prefect server, executes their runs, and relays
+the outbox to Prefect.
 
-`python -m flows.worker` (started by `govflow up`). Each process module adds its deployment
-to `deployments()`. Entrypoints are module paths, so runs work from any working directory.
+`python -m flows.worker` (started by `govflow up`). Each process version is its own
+deployment (`approval/v1`), so a published new version never changes cases in flight.
+Entrypoints are module paths, so runs work from any working directory.
 """
+
+import threading
 
 from prefect import serve
 from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
 
+from flows.approval import approval
 from flows.audit_check import audit_chain_check
+from flows.runtime import rt
+from services import outbox
+from services.orchestration import Prefect
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -19,11 +27,23 @@ def deployments():
             name="nightly", schedules=[Cron("0 2 * * *", timezone=TIMEZONE)],
             description="Recompute the audit trail's hash chain every night at 02:00.",
             tags=["audit"], entrypoint_type=EntrypointType.MODULE_PATH),
+        approval.to_deployment(
+            name="v1", version="1", tags=["one-stop"],
+            description="Department approval with return for correction.",
+            entrypoint_type=EntrypointType.MODULE_PATH),
     ]
 
 
 def main() -> None:
-    serve(*deployments(), limit=4, print_starting_message=False)
+    stop = threading.Event()
+    prefect = Prefect(rt().settings.prefect_api_url)
+    relay = threading.Thread(target=outbox.relay, args=(rt().db, prefect, stop),
+                             name="outbox-relay", daemon=True)
+    relay.start()
+    try:
+        serve(*deployments(), limit=8, print_starting_message=False)
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":

@@ -80,3 +80,10 @@ class WorkingCalendar:
             day += timedelta(days=1)
             count += self.is_working_day(day)
         return count
+
+
+def resumed_due_date(calendar: WorkingCalendar, due: date, suspended_on: date,
+                     resumed_on: date) -> date:
+    """补正期间不计时: the working days the clock stood still are added back to the deadline."""
+    stood_still = calendar.working_days_between(suspended_on, resumed_on)
+    return calendar.add_working_days(due, stood_still)

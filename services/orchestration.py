@@ -1,6 +1,22 @@
-"""The one place services/ talks to Prefect: over its HTTP API, never importing flows/."""
+"""The one place services/ talks to Prefect: its REST API, never importing flows/.
+
+Used by the outbox relay (start a deployment, resume a run with a decision) and by readiness.
+"""
+
+from enum import StrEnum
+from typing import Any
 
 import httpx
+
+
+class Delivery(StrEnum):
+    DELIVERED = "delivered"
+    NOT_YET = "not_yet"          # the run has not suspended at that step yet: try again later
+    UNDELIVERABLE = "undeliverable"  # the run ended without it: the reconciler's business
+
+
+class OrchestrationError(Exception):
+    """Prefect could not be reached or refused in a way worth retrying."""
 
 
 def prefect_reachable(api_url: str, timeout: float = 2.0) -> tuple[bool, str]:
@@ -11,3 +27,51 @@ def prefect_reachable(api_url: str, timeout: float = 2.0) -> tuple[bool, str]:
     if response.status_code != 200:
         return False, f"answered {response.status_code}"
     return True, "ok"
+
+
+class Prefect:
+    def __init__(self, api_url: str, timeout: float = 10.0):
+        self.client = httpx.Client(base_url=api_url.rstrip("/"), timeout=timeout)
+
+    def start(self, deployment: str, parameters: dict[str, Any], idempotency_key: str) -> str:
+        """Create a flow run of `flow/deployment`; the same key always gives the same run."""
+        found = self._call("GET", f"/deployments/name/{deployment}")
+        run = self._call("POST", f"/deployments/{found['id']}/create_flow_run",
+                         json={"parameters": parameters, "idempotency_key": idempotency_key})
+        return run["id"]
+
+    def resume(self, flow_run_id: str, pause_key: str, run_input: dict[str, Any]) -> Delivery:
+        """Resume the run suspended at `pause_key` with `run_input`, at most once."""
+        run = self._call("GET", f"/flow_runs/{flow_run_id}")
+        state = run.get("state") or {}
+        if state.get("type") == "PAUSED" and state["state_details"].get("pause_key") == pause_key:
+            answer = self._call("POST", f"/flow_runs/{flow_run_id}/resume",
+                                json={"run_input": run_input})
+            if answer["status"] == "ACCEPT":
+                return Delivery.DELIVERED
+            raise OrchestrationError(f"resume refused: {answer.get('details')}")
+        if self._has_input(flow_run_id, pause_key):
+            return Delivery.DELIVERED  # delivered before; the relay stopped before marking it
+        if state.get("type") in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return Delivery.UNDELIVERABLE
+        return Delivery.NOT_YET
+
+    def _has_input(self, flow_run_id: str, pause_key: str) -> bool:
+        key = f"suspended-{pause_key}-response"
+        response = self._request("GET", f"/flow_runs/{flow_run_id}/input/{key}")
+        return response.status_code == 200
+
+    def _call(self, method: str, path: str, **kwargs) -> dict[str, Any]:
+        response = self._request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise OrchestrationError(f"{method} {path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            return self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise OrchestrationError(f"{method} {path}: {type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,5 +1,6 @@
 """The one settings object: every knob is a GOVFLOW_… environment variable."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     prefect_port: int = Field(default=4200, ge=1, le=65535)
     demo_password: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Pins "today" for drills and tests that must cross holidays without waiting for them.
+    today: date | None = None
 
     @model_validator(mode="after")
     def _refuse_embedded_secret_outside_embedded_mode(self) -> "Settings":

@@ -1,7 +1,7 @@
 """The business records. Reference tables mirror policies/data (loaded by `govflow load-reference`)
 so that every case can point at its service, department, station and org unit by foreign key."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -107,3 +107,71 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Case(Base):
+    """One run of a process for one subject; pinned to the process version it started with."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(64), index=True)
+    process_version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    service_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"),
+                                                        index=True)
+    station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None]
+    clock_suspended_on: Mapped[date | None]  # 补正期间不计时: set while the applicant corrects
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkItem(Base):
+    """A human task: a step of a case waiting for a person's typed decision."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (Index("uq_work_items_case_step", "case_id", "step_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step: Mapped[str] = mapped_column(String(64))
+    step_key: Mapped[str] = mapped_column(String(100))  # step + attempt: idempotent re-opening
+    title: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(64))
+    candidate_group: Mapped[str] = mapped_column(String(100), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    owner: Mapped[str | None] = mapped_column(String(64))  # who delegated it (委派)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    priority: Mapped[int] = mapped_column(default=50)
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    follow_up_on: Mapped[date | None]
+    deadline_kind: Mapped[str | None] = mapped_column(String(16))
+    working_days: Mapped[int | None]
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class OutboxMessage(Base):
+    """Written in the transaction that decides; delivered to Prefect after commit, retried
+    until delivered, so an acknowledged decision survives Prefect being down."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

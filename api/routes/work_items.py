@@ -1,0 +1,112 @@
+"""The work-item queue and what people do on an item. Every change takes an optional
+If-Match (the version last read) and answers 409 when the item changed meanwhile."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import CalendarDep, CurrentActor, DbDep, ExpectedVersion, Limit, Offset, Today
+from policies.work_items import Status
+from services import work_items
+from services.work_items import QueueFilter, WorkItemRead
+
+router = APIRouter(prefix="/work-items", tags=["work items"])
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str = Field(max_length=64)
+
+
+class DelegateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    delegate: str = Field(max_length=64)
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str = Field(min_length=1, max_length=2000)
+
+
+class UrgeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(min_length=1, max_length=500)
+
+
+Decision = Annotated[dict[str, Any], Body(
+    description="the fields of the item's form, e.g. for `approval`: "
+                '{"outcome": "reject", "reasons": "…"}',
+    examples=[{"outcome": "approve"}])]
+
+
+def _etag(response: Response, item: WorkItemRead) -> WorkItemRead:
+    response.headers["ETag"] = f'"{item.version}"'
+    return item
+
+
+@router.get("", response_model=list[WorkItemRead])
+def queue(actor: CurrentActor, db: DbDep, candidate_group: str | None = None,
+          assignee: str | None = None, status: Status | None = None,
+          due_before: date | None = None, limit: Limit = 50, offset: Offset = 0):
+    """The items the caller's groups may work on, soonest due first."""
+    filters = QueueFilter(candidate_group=candidate_group, assignee=assignee, status=status,
+                          due_before=due_before)
+    return work_items.queue(db, actor, filters, limit=limit, offset=offset)
+
+
+@router.get("/{item_id}", response_model=WorkItemRead)
+def get(item_id: int, actor: CurrentActor, db: DbDep, response: Response):
+    return _etag(response, work_items.get(db, actor, item_id))
+
+
+@router.get("/{item_id}/history")
+def history(item_id: int, actor: CurrentActor, db: DbDep) -> list[dict[str, Any]]:
+    return work_items.history(db, actor, item_id)
+
+
+@router.post("/{item_id}/claim", response_model=WorkItemRead)
+def claim(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+          response: Response):
+    return _etag(response, work_items.claim(db, actor, item_id, version))
+
+
+@router.post("/{item_id}/unclaim", response_model=WorkItemRead)
+def unclaim(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+            response: Response):
+    return _etag(response, work_items.unclaim(db, actor, item_id, version))
+
+
+@router.post("/{item_id}/assign", response_model=WorkItemRead)
+def assign(item_id: int, body: AssignBody, actor: CurrentActor, db: DbDep,
+           version: ExpectedVersion, response: Response):
+    """转办: hand the item to another member of its group."""
+    return _etag(response, work_items.assign(db, actor, item_id, body.assignee, version))
+
+
+@router.post("/{item_id}/delegate", response_model=WorkItemRead)
+def delegate(item_id: int, body: DelegateBody, actor: CurrentActor, db: DbDep,
+             version: ExpectedVersion, response: Response):
+    """委派: lend the item to a colleague; their answer returns it to you."""
+    return _etag(response, work_items.delegate(db, actor, item_id, body.delegate, version))
+
+
+@router.post("/{item_id}/resolve", response_model=WorkItemRead)
+def resolve(item_id: int, body: ResolveBody, actor: CurrentActor, db: DbDep,
+            version: ExpectedVersion, response: Response):
+    return _etag(response, work_items.resolve(db, actor, item_id, body.answer, version))
+
+
+@router.post("/{item_id}/decision", response_model=WorkItemRead)
+def decide(item_id: int, decision: Decision, actor: CurrentActor, db: DbDep,
+           calendar: CalendarDep, today: Today, version: ExpectedVersion, response: Response):
+    """Complete the item with a decision on its form; the waiting process continues with it."""
+    item = work_items.decide(db, calendar, actor, item_id, decision, today, version)
+    return _etag(response, item)
+
+
+@router.post("/{item_id}/urge", response_model=WorkItemRead)
+def urge(item_id: int, body: UrgeBody, actor: CurrentActor, db: DbDep, response: Response):
+    """催办: press for an answer; recorded and sent to whoever holds the item."""
+    return _etag(response, work_items.urge(db, actor, item_id, body.message))

@@ -1,0 +1,119 @@
+"""Human tasks (work items): which operation is allowed in which state, and for whom.
+
+States: open (waiting in a group's queue) → claimed (one person works on it) ⇄ delegated
+(委派: lent to a delegate whose answer returns to the owner) → completed; open/claimed →
+withdrawn (the process no longer needs it).
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from policies.access import Actor, Role
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DELEGATED = "delegated"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+FINAL = {Status.COMPLETED, Status.WITHDRAWN}
+
+
+class ItemView(BaseModel):
+    """What the rules need to know of a work item."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Status
+    candidate_group: str
+    assignee: str | None
+    owner: str | None
+
+
+def group_of(kind: str, code: str) -> str:
+    return f"{kind}:{code}"
+
+
+def in_group(actor: Actor, group: str) -> bool:
+    """A department's officers, a station's clerks, a unit's secretaries form its group."""
+    kind, _, code = group.partition(":")
+    return {"department": actor.department, "station": actor.station,
+            "org": actor.org_unit}.get(kind) == code
+
+
+def may_see(actor: Actor, item: ItemView) -> bool:
+    if actor.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    return in_group(actor, item.candidate_group) or actor.username in (item.assignee, item.owner)
+
+
+def refusal(operation: str, actor: Actor, item: ItemView) -> str | None:
+    """Why `actor` may not do `operation` on `item` now, or None when allowed."""
+    if actor.role is Role.AUDITOR:
+        return "an auditor reads work items and changes none"
+    if item.status in FINAL:
+        return f"the work item is {item.status.value}; nothing more can be done on it"
+    check = _CHECKS.get(operation)
+    if check is None:
+        raise ValueError(f"unknown operation {operation}")
+    return check(actor, item)
+
+
+def _claim(actor: Actor, item: ItemView) -> str | None:
+    if item.status is not Status.OPEN:
+        return f"already taken by {item.assignee}"
+    return None if in_group(actor, item.candidate_group) else "not in the item's group"
+
+
+def _unclaim(actor: Actor, item: ItemView) -> str | None:
+    if item.status is not Status.CLAIMED or item.assignee != actor.username:
+        return "only the person who claimed it can put it back"
+    return None
+
+
+def _assign(actor: Actor, item: ItemView) -> str | None:
+    """转办: the assignee hands the item on; a group member may assign an unclaimed one."""
+    if item.status is Status.DELEGATED:
+        return "a delegated item must be resolved before it is reassigned"
+    if actor.role is Role.ADMIN or item.assignee == actor.username:
+        return None
+    if item.status is Status.OPEN and in_group(actor, item.candidate_group):
+        return None
+    return "only the assignee or a member of the item's group may assign it"
+
+
+def _delegate(actor: Actor, item: ItemView) -> str | None:
+    if item.status is not Status.CLAIMED or item.assignee != actor.username:
+        return "only the assignee of a claimed item may delegate it"
+    return None
+
+
+def _resolve(actor: Actor, item: ItemView) -> str | None:
+    if item.status is not Status.DELEGATED or item.assignee != actor.username:
+        return "only the delegate of a delegated item may resolve it"
+    return None
+
+
+def _decide(actor: Actor, item: ItemView) -> str | None:
+    if item.status is Status.DELEGATED:
+        return "the item is delegated; the delegate resolves it back to the owner first"
+    if item.status is Status.CLAIMED and item.assignee != actor.username:
+        return f"claimed by {item.assignee}"
+    if item.status is Status.OPEN and not in_group(actor, item.candidate_group):
+        return "not in the item's group"
+    return None
+
+
+def _urge(actor: Actor, item: ItemView) -> str | None:
+    """催办: supervisors and administrators press for an answer."""
+    if actor.role in (Role.ADMIN, Role.SECRETARY):
+        return None
+    return "only a secretary or an administrator urges a work item"
+
+
+_CHECKS = {"claim": _claim, "unclaim": _unclaim, "assign": _assign, "delegate": _delegate,
+           "resolve": _resolve, "decide": _decide, "urge": _urge}

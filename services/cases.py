@@ -1,0 +1,164 @@
+"""Cases: starting a process for a subject, reading it, and the steps its flow calls."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import Session
+
+from policies import access, processes
+from policies.access import Actor, ObjectScope, Role
+from policies.calendar import WorkingCalendar, resumed_due_date
+from services import audit, outbox
+from services.db import models
+from services.db.uow import Database
+from services.errors import Forbidden, InvalidInput, NotFound
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    process: Literal["approval"] = "approval"
+    service: Annotated[str, StringConstraints(pattern=r"^S\d{3}$")]
+    station: Annotated[str, StringConstraints(pattern=r"^st-\d{2}$")]
+    subject: str = Field(min_length=1, max_length=200)
+
+
+class CaseRead(BaseModel):
+    id: int
+    process: str
+    process_version: int
+    status: str
+    service: str | None
+    department: str | None
+    station: str | None
+    subject: str
+    due_on: date | None
+    clock_suspended_on: date | None
+    outcome: dict[str, Any] | None
+    flow_run_id: str | None
+    created_at: datetime
+
+
+class CaseFacts(BaseModel):
+    """What a flow needs to know of its case (ids and values, never ORM objects)."""
+
+    id: int
+    process: str
+    department: str
+    station: str
+    service: str
+    due_on: date | None
+
+
+def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: CaseCreate,
+               today: date) -> CaseRead:
+    """Open a case and hand it to its process; the flow starts from the outbox after commit."""
+    if not access.can_write(actor, ObjectScope(station=data.station)):
+        raise Forbidden(f"{actor.username} does not act for station {data.station}")
+
+    def work(uow) -> CaseRead:
+        service = _known_service(uow.session, data)
+        version = processes.CURRENT_VERSION[data.process]
+        now = datetime.now(UTC)
+        case = models.Case(
+            process=data.process, process_version=version, status="in_progress",
+            service_code=service.code, department_code=service.department_code,
+            station_code=data.station, subject=data.subject, created_at=now, updated_at=now,
+            due_on=calendar.add_working_days(today, service.promised_working_days))
+        uow.session.add(case)
+        uow.session.flush()
+        audit.record(uow.session, actor, action="case.started", subject_type="case",
+                     subject_id=case.id, after=_audit_view(case))
+        outbox.add(uow.session, outbox.START, {
+            "deployment": processes.deployment_of(case.process, version),
+            "parameters": {"case_id": case.id}, "idempotency_key": f"case-{case.id}"})
+        uow.commit()
+        return _read(case)
+
+    return db.run(work)
+
+
+def get_case(db: Database, actor: Actor, case_id: int) -> CaseRead:
+    with db.reading() as uow:
+        case = uow.session.get(models.Case, case_id)
+        if case is None or not access.can_read(actor, scope_of(case)):
+            raise NotFound(f"no case {case_id}")
+        return _read(case)
+
+
+def facts(db: Database, case_id: int) -> CaseFacts:
+    with db.reading() as uow:
+        case = uow.session.get(models.Case, case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        return CaseFacts(id=case.id, process=case.process, department=case.department_code,
+                         station=case.station_code, service=case.service_code,
+                         due_on=case.due_on)
+
+
+def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
+                effect: str | None, today: date) -> None:
+    """Stop or restart the case's clock inside the caller's transaction (audited)."""
+    if effect is None:
+        return
+    case = session.get(models.Case, case_id)
+    before = _audit_view(case)
+    if effect == "suspend" and case.clock_suspended_on is None:
+        case.clock_suspended_on = today
+    elif effect == "resume" and case.clock_suspended_on is not None:
+        case.due_on = resumed_due_date(calendar, case.due_on, case.clock_suspended_on, today)
+        case.clock_suspended_on = None
+    if _audit_view(case) != before:
+        case.updated_at = datetime.now(UTC)
+        audit.record(session, process_actor(case.process), action=f"case.clock_{effect}ed",
+                     subject_type="case", subject_id=case.id, before=before,
+                     after=_audit_view(case))
+
+
+def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any]) -> None:
+    """Record the case's end; a flow re-running this step changes nothing the second time."""
+    def work(uow):
+        case = uow.session.get(models.Case, case_id)
+        before = _audit_view(case)
+        case.status, case.outcome = status, outcome
+        if _audit_view(case) != before:
+            case.updated_at = datetime.now(UTC)
+            audit.record(uow.session, process_actor(case.process), action=f"case.{status}",
+                         subject_type="case", subject_id=case.id, before=before,
+                         after=_audit_view(case))
+        uow.commit()
+
+    db.run(work)
+
+
+def process_actor(process: str) -> Actor:
+    """The flow acts in the audit trail under the process's name."""
+    return Actor(username=f"process:{process}", role=Role.ADMIN)
+
+
+def _known_service(session: Session, data: CaseCreate) -> models.Service:
+    service = session.get(models.Service, data.service)
+    if service is None or not service.delegated:
+        raise InvalidInput(f"no delegated service '{data.service}'", field="service")
+    if session.get(models.Station, data.station) is None:
+        raise InvalidInput(f"no station '{data.station}'", field="station")
+    return service
+
+
+def scope_of(case: models.Case) -> ObjectScope:
+    return ObjectScope(department=case.department_code, station=case.station_code)
+
+
+def _read(case: models.Case) -> CaseRead:
+    return CaseRead(
+        id=case.id, process=case.process, process_version=case.process_version,
+        status=case.status, service=case.service_code, department=case.department_code,
+        station=case.station_code, subject=case.subject, due_on=case.due_on,
+        clock_suspended_on=case.clock_suspended_on, outcome=case.outcome,
+        flow_run_id=case.flow_run_id, created_at=case.created_at)
+
+
+def _audit_view(case: models.Case) -> dict[str, Any]:
+    return {"status": case.status, "due_on": case.due_on,
+            "clock_suspended_on": case.clock_suspended_on, "outcome": case.outcome}

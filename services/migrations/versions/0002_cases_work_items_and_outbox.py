@@ -1,0 +1,111 @@
+"""cases, work items and outbox
+
+Revision ID: 0002
+Revises: 0001
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+
+    op.create_table('cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process', sa.String(length=64), nullable=False),
+    sa.Column('process_version', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('service_code', sa.String(length=16), nullable=True),
+    sa.Column('department_code', sa.String(length=64), nullable=True),
+    sa.Column('station_code', sa.String(length=16), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('clock_suspended_on', sa.Date(), nullable=True),
+    sa.Column('outcome', sa.JSON(), nullable=True),
+    sa.Column('flow_run_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['department_code'], ['departments.code'], name=op.f('fk_cases_department_code_departments')),
+    sa.ForeignKeyConstraint(['service_code'], ['services.code'], name=op.f('fk_cases_service_code_services')),
+    sa.ForeignKeyConstraint(['station_code'], ['stations.code'], name=op.f('fk_cases_station_code_stations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_department_code'), ['department_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_process'), ['process'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_station_code'), ['station_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+
+    op.create_table('work_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=64), nullable=False),
+    sa.Column('step_key', sa.String(length=100), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('form', sa.String(length=64), nullable=False),
+    sa.Column('candidate_group', sa.String(length=100), nullable=False),
+    sa.Column('assignee', sa.String(length=64), nullable=True),
+    sa.Column('owner', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('follow_up_on', sa.Date(), nullable=True),
+    sa.Column('deadline_kind', sa.String(length=16), nullable=True),
+    sa.Column('working_days', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.JSON(), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('flow_run_id', sa.String(length=36), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_work_items_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_work_items'))
+    )
+    with op.batch_alter_table('work_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_work_items_assignee'), ['assignee'], unique=False)
+        batch_op.create_index(batch_op.f('ix_work_items_candidate_group'), ['candidate_group'], unique=False)
+        batch_op.create_index(batch_op.f('ix_work_items_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_work_items_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_work_items_status'), ['status'], unique=False)
+        batch_op.create_index('uq_work_items_case_step', ['case_id', 'step_key'], unique=True)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('work_items', schema=None) as batch_op:
+        batch_op.drop_index('uq_work_items_case_step')
+        batch_op.drop_index(batch_op.f('ix_work_items_status'))
+        batch_op.drop_index(batch_op.f('ix_work_items_due_on'))
+        batch_op.drop_index(batch_op.f('ix_work_items_case_id'))
+        batch_op.drop_index(batch_op.f('ix_work_items_candidate_group'))
+        batch_op.drop_index(batch_op.f('ix_work_items_assignee'))
+
+    op.drop_table('work_items')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_status'))
+        batch_op.drop_index(batch_op.f('ix_cases_station_code'))
+        batch_op.drop_index(batch_op.f('ix_cases_process'))
+        batch_op.drop_index(batch_op.f('ix_cases_department_code'))
+
+    op.drop_table('cases')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
+
+    op.drop_table('outbox')

@@ -1,0 +1,96 @@
+"""The transactional outbox: what must reach Prefect is written with the change that causes it,
+and a relay delivers it after commit, again and again until it is delivered.
+
+Delivery is at least once; applying is exactly once because each kind is idempotent at Prefect:
+a start carries an idempotency key, a resume names the pause it answers (orchestration.py).
+"""
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services import notifications
+from services.db import models
+from services.db.uow import Database
+from services.orchestration import Delivery, OrchestrationError, Prefect
+
+log = logging.getLogger("govflow.outbox")
+START, RESUME, NOTIFY = "start_flow_run", "resume_flow_run", "notify"
+
+
+def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
+    session.add(models.OutboxMessage(kind=kind, payload=payload, created_at=datetime.now(UTC)))
+
+
+def deliver_pending(db: Database, prefect: Prefect, limit: int = 50) -> int:
+    """Deliver what is pending, oldest first; returns how many were delivered."""
+    with db.reading() as uow:
+        pending = uow.session.scalars(
+            select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None))
+            .order_by(models.OutboxMessage.id).limit(limit)).all()
+    return sum(_deliver(db, prefect, message) for message in pending)
+
+
+def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:
+    try:
+        outcome, result = _send(prefect, message)
+    except OrchestrationError as exc:
+        _record_attempt(db, message.id, str(exc))
+        return False
+    if outcome is Delivery.NOT_YET:
+        return False
+    _mark_sent(db, message, outcome, result)
+    return outcome is Delivery.DELIVERED
+
+
+def _send(prefect: Prefect, message: models.OutboxMessage) -> tuple[Delivery, str | None]:
+    p = message.payload
+    if message.kind == START:
+        return Delivery.DELIVERED, prefect.start(p["deployment"], p["parameters"],
+                                                 p["idempotency_key"])
+    if message.kind == NOTIFY:
+        notifications.send(p)
+        return Delivery.DELIVERED, None
+    if message.kind == RESUME:
+        return prefect.resume(p["flow_run_id"], p["pause_key"], p["run_input"]), None
+    raise ValueError(f"unknown outbox message kind {message.kind}")
+
+
+def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
+               flow_run_id: str | None) -> None:
+    def work(uow):
+        row = uow.session.get(models.OutboxMessage, message.id)
+        row.sent_at = datetime.now(UTC)
+        row.attempts += 1
+        row.last_error = None if outcome is Delivery.DELIVERED else outcome.value
+        if message.kind == START and flow_run_id:
+            case = uow.session.get(models.Case, message.payload["parameters"]["case_id"])
+            case.flow_run_id = flow_run_id
+        uow.commit()
+
+    db.run(work)
+
+
+def _record_attempt(db: Database, message_id: int, error: str) -> None:
+    def work(uow):
+        row = uow.session.get(models.OutboxMessage, message_id)
+        row.attempts += 1
+        row.last_error = error[:2000]
+        uow.commit()
+
+    log.warning("outbox message %s not delivered: %s", message_id, error)
+    db.run(work)
+
+
+def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float = 0.5) -> None:
+    """Deliver pending messages until `stop` is set (runs beside the worker)."""
+    while not stop.is_set():
+        try:
+            deliver_pending(db, prefect)
+        except Exception:  # the relay must outlive any one bad message or outage
+            log.exception("outbox relay pass failed")
+        stop.wait(interval)

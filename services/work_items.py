@@ -1,0 +1,281 @@
+"""Human tasks: opening them for a flow, the queue, and every operation people do on them.
+
+Each operation is one transaction: load, ask policies/work_items.py, change, audit, commit.
+Concurrent changes to one item are caught by its version (optimistic locking) and answered
+with Conflict; a decision also writes the outbox message that resumes the waiting flow run.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from policies import work_items as rules
+from policies.access import Actor, Role
+from policies.calendar import WorkingCalendar
+from policies.decisions import FORMS, clock_effect
+from services import audit, cases, outbox
+from services.db import models
+from services.db.uow import Database
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+
+class WorkItemSpec(BaseModel):
+    """What a flow asks for: a step of a case, for a group, decided on a form."""
+
+    case_id: int
+    step: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    attempt: int = Field(default=1, ge=1)
+    title: str
+    form: str
+    candidate_group: str
+    due: Literal["case", "none"] = "case"  # the case's deadline, or none (e.g. a correction)
+    deadline_kind: Literal["legal", "promised"] | None = "promised"
+    priority: int = Field(default=50, ge=0, le=100)
+    flow_run_id: str | None = None
+
+    @property
+    def step_key(self) -> str:
+        return f"{self.step}#{self.attempt}"
+
+
+class WorkItemRead(BaseModel):
+    id: int
+    case_id: int
+    step: str
+    title: str
+    form: str
+    candidate_group: str
+    assignee: str | None
+    owner: str | None
+    status: rules.Status
+    priority: int
+    due_on: date | None
+    follow_up_on: date | None
+    deadline_kind: str | None
+    decision: dict[str, Any] | None
+    decided_by: str | None
+    version: int
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class QueueFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_group: str | None = None
+    assignee: str | None = None
+    status: rules.Status | None = None
+    due_before: date | None = None
+
+
+def pause_key(item_id: int) -> str:
+    return f"work-item-{item_id}"
+
+
+def open_item(db: Database, spec: WorkItemSpec) -> WorkItemRead:
+    """Open the item, or return the one already open for this step and attempt (a flow that
+    re-runs after a resume asks again and must get the same item)."""
+    if spec.form not in FORMS:
+        raise InvalidInput(f"unknown form '{spec.form}'", field="form")
+
+    def work(uow) -> WorkItemRead:
+        existing = uow.session.scalar(select(models.WorkItem).where(
+            models.WorkItem.case_id == spec.case_id, models.WorkItem.step_key == spec.step_key))
+        if existing:
+            return _read(existing)
+        case = uow.session.get(models.Case, spec.case_id)
+        item = models.WorkItem(
+            **spec.model_dump(exclude={"attempt", "due"}), step_key=spec.step_key,
+            due_on=case.due_on if spec.due == "case" else None,
+            status=rules.Status.OPEN.value, created_at=datetime.now(UTC))
+        uow.session.add(item)
+        uow.session.flush()
+        audit.record(uow.session, cases.process_actor(case.process), action="work_item.opened",
+                     subject_type="work_item", subject_id=item.id, after=_audit_view(item))
+        uow.commit()
+        return _read(item)
+
+    return db.run(work)
+
+
+def queue(db: Database, actor: Actor, f: QueueFilter, *, limit: int, offset: int
+          ) -> list[WorkItemRead]:
+    stmt = select(models.WorkItem).order_by(models.WorkItem.due_on.is_(None),
+                                            models.WorkItem.due_on, models.WorkItem.id)
+    for column, value in [(models.WorkItem.candidate_group, f.candidate_group),
+                          (models.WorkItem.assignee, f.assignee),
+                          (models.WorkItem.status, f.status and f.status.value)]:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.due_before:
+        stmt = stmt.where(models.WorkItem.due_on < f.due_before)
+    stmt = stmt.where(_visible_to(actor))
+    with db.reading() as uow:
+        return [_read(i) for i in uow.session.scalars(stmt.limit(limit).offset(offset))]
+
+
+def get(db: Database, actor: Actor, item_id: int) -> WorkItemRead:
+    with db.reading() as uow:
+        return _read(_load_visible(uow.session, actor, item_id))
+
+
+def history(db: Database, actor: Actor, item_id: int) -> list[dict[str, Any]]:
+    """Who did what to the item, from the audit trail (the one record of changes)."""
+    with db.reading() as uow:
+        _load_visible(uow.session, actor, item_id)
+        events = uow.session.scalars(audit.query(subject_type="work_item",
+                                                 subject_id=str(item_id), limit=500))
+        return [{"at": e.at, "actor": e.actor, "action": e.action, "note": e.note,
+                 "after": e.after} for e in events]
+
+
+def claim(db: Database, actor: Actor, item_id: int, version: int | None = None):
+    return _act(db, actor, item_id, "claim", version,
+                lambda item, _: _set(item, status=rules.Status.CLAIMED, assignee=actor.username))
+
+
+def unclaim(db: Database, actor: Actor, item_id: int, version: int | None = None):
+    return _act(db, actor, item_id, "unclaim", version,
+                lambda item, _: _set(item, status=rules.Status.OPEN, assignee=None))
+
+
+def assign(db: Database, actor: Actor, item_id: int, assignee: str, version: int | None = None):
+    """转办: hand the item to another person of its group."""
+    def apply(item, session):
+        _require_member(session, assignee, item.candidate_group, "assignee")
+        _set(item, status=rules.Status.CLAIMED, assignee=assignee)
+
+    return _act(db, actor, item_id, "assign", version, apply, note=f"to {assignee}")
+
+
+def delegate(db: Database, actor: Actor, item_id: int, delegate_to: str,
+             version: int | None = None):
+    """委派: lend the item to a colleague; their answer comes back to the owner."""
+    def apply(item, session):
+        _require_member(session, delegate_to, item.candidate_group, "delegate")
+        _set(item, status=rules.Status.DELEGATED, owner=actor.username, assignee=delegate_to)
+
+    return _act(db, actor, item_id, "delegate", version, apply, note=f"to {delegate_to}")
+
+
+def resolve(db: Database, actor: Actor, item_id: int, answer: str, version: int | None = None):
+    return _act(db, actor, item_id, "resolve", version,
+                lambda item, _: _set(item, status=rules.Status.CLAIMED, assignee=item.owner,
+                                     owner=None), note=answer)
+
+
+def urge(db: Database, actor: Actor, item_id: int, message: str):
+    """催办: recorded on the item's history; its group is notified through the outbox."""
+    def apply(item, session):
+        outbox.add(session, outbox.NOTIFY, {"to": item.assignee or item.candidate_group,
+                                            "subject": f"催办: {item.title}", "body": message})
+
+    return _act(db, actor, item_id, "urge", None, apply, note=message)
+
+
+def decide(db: Database, calendar: WorkingCalendar, actor: Actor, item_id: int,
+           payload: dict[str, Any], today: date, version: int | None = None) -> WorkItemRead:
+    """Complete the item with a decision on its form; the waiting flow run is resumed with it.
+    A return for correction stops the case's clock and the correction restarts it, in this
+    same transaction, so a flow that re-runs never applies them twice."""
+    def apply(item, session):
+        decision = _validated(item.form, payload)
+        _set(item, status=rules.Status.COMPLETED, assignee=actor.username, decision=decision,
+             decided_by=actor.username, completed_at=datetime.now(UTC))
+        cases.apply_clock(session, calendar, item.case_id,
+                          clock_effect(item.form, decision), today)
+        if item.flow_run_id:
+            outbox.add(session, outbox.RESUME, {"flow_run_id": item.flow_run_id,
+                                                "pause_key": pause_key(item.id),
+                                                "run_input": decision})
+
+    return _act(db, actor, item_id, "decide", version, apply)
+
+
+def _act(db: Database, actor: Actor, item_id: int, operation: str, version: int | None,
+         apply, note: str | None = None) -> WorkItemRead:
+    def work(uow) -> WorkItemRead:
+        item = _load_visible(uow.session, actor, item_id)
+        if version is not None and item.version != version:
+            raise Conflict(f"the work item changed (version {item.version}, not {version}); "
+                           "reload it")
+        reason = rules.refusal(operation, actor, _view(item))
+        if reason:
+            raise (Forbidden if actor.role is Role.AUDITOR else Conflict)(reason)
+        before = _audit_view(item)
+        apply(item, uow.session)
+        uow.session.flush()
+        audit.record(uow.session, actor, action=f"work_item.{operation}",
+                     subject_type="work_item", subject_id=item.id, before=before,
+                     after=_audit_view(item), note=note)
+        uow.commit()
+        return _read(item)
+
+    try:
+        return db.run(work)
+    except StaleDataError:
+        raise Conflict("someone else changed the work item at the same moment; reload it"
+                       ) from None
+
+
+def _set(item: models.WorkItem, **values) -> None:
+    for name, value in values.items():
+        setattr(item, name, value.value if isinstance(value, rules.Status) else value)
+
+
+def _validated(form: str, payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return FORMS[form].model_validate(payload).model_dump(mode="json")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "decision"
+        raise InvalidInput(first["msg"].removeprefix("Value error, "), field=field) from None
+
+
+def _require_member(session: Session, username: str, group: str, field: str) -> None:
+    user = session.scalar(select(models.User).where(models.User.username == username))
+    if user is None or not user.active or not rules.in_group(_as_actor(user), group):
+        raise InvalidInput(f"'{username}' is not an active member of {group}", field=field)
+
+
+def _as_actor(user: models.User) -> Actor:
+    return Actor(username=user.username, role=Role(user.role), department=user.department_code,
+                 station=user.station_code, org_unit=user.org_unit_code)
+
+
+def _load_visible(session: Session, actor: Actor, item_id: int) -> models.WorkItem:
+    item = session.get(models.WorkItem, item_id)
+    if item is None or not rules.may_see(actor, _view(item)):
+        raise NotFound(f"no work item {item_id}")
+    return item
+
+
+def _visible_to(actor: Actor):
+    if actor.role in (Role.ADMIN, Role.AUDITOR):
+        return True
+    groups = [g for g in (actor.department and rules.group_of("department", actor.department),
+                          actor.station and rules.group_of("station", actor.station),
+                          actor.org_unit and rules.group_of("org", actor.org_unit)) if g]
+    return (models.WorkItem.candidate_group.in_(groups)
+            | (models.WorkItem.assignee == actor.username)
+            | (models.WorkItem.owner == actor.username))
+
+
+def _view(item: models.WorkItem) -> rules.ItemView:
+    return rules.ItemView(status=rules.Status(item.status), candidate_group=item.candidate_group,
+                          assignee=item.assignee, owner=item.owner)
+
+
+def _read(item: models.WorkItem) -> WorkItemRead:
+    return WorkItemRead.model_validate(item, from_attributes=True)
+
+
+def _audit_view(item: models.WorkItem) -> dict[str, Any]:
+    return {"status": item.status, "assignee": item.assignee, "owner": item.owner,
+            "candidate_group": item.candidate_group, "due_on": item.due_on,
+            "decision": item.decision}
+
