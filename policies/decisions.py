@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class ApprovalDecision(BaseModel):
@@ -15,16 +15,22 @@ class ApprovalDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["approve", "reject", "return"]
-    reasons: str | None = Field(default=None, max_length=2000)
-    corrections: list[str] = Field(default_factory=list, max_length=50)
+    reasons: str | None = Field(default=None, max_length=2000, validate_default=True)
+    corrections: list[str] = Field(default_factory=list, max_length=50, validate_default=True)
 
-    @model_validator(mode="after")
-    def _reasons_where_needed(self) -> "ApprovalDecision":
-        if self.outcome == "reject" and not (self.reasons or "").strip():
+    @field_validator("reasons")
+    @classmethod
+    def _a_rejection_states_its_reasons(cls, value: str | None, info: ValidationInfo):
+        if info.data.get("outcome") == "reject" and not (value or "").strip():
             raise ValueError("a rejection must state its reasons")
-        if self.outcome == "return" and not self.corrections:
+        return value
+
+    @field_validator("corrections")
+    @classmethod
+    def _a_return_lists_the_corrections(cls, value: list[str], info: ValidationInfo):
+        if info.data.get("outcome") == "return" and not value:
             raise ValueError("a return for correction must list what to correct")
-        return self
+        return value
 
 
 class CorrectionDone(BaseModel):

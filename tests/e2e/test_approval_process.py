@@ -1,0 +1,105 @@
+"""The approval process through the HTTP API on a real Prefect server and worker: a department
+returns an application for correction (the clock stops), the station supplies it (the clock
+restarts), two decisions race (one wins), and the case ends with the department's decision."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import PASSWORD, wait_for
+
+pytestmark = pytest.mark.e2e
+# Thursday 12 February 2026: the Spring Festival holiday runs 15–23 February.
+STACK_ENV = {"GOVFLOW_TODAY": "2026-02-12"}
+
+
+@pytest.fixture(scope="module")
+def http(stack):
+    with httpx.Client(base_url=stack["api"], timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def as_user(http):
+    def headers(username: str) -> dict[str, str]:
+        token = http.post("/api/v1/auth/token",
+                          data={"username": username, "password": PASSWORD}).json()
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    return headers
+
+
+def a_civil_affairs_service(http) -> dict:
+    services = http.get("/api/v1/catalogue/services", params={
+        "department": "civil-affairs", "on_the_spot": "false"}).json()["items"]
+    return services[0]
+
+
+def next_open_item(http, headers, group: str) -> dict:
+    def found():
+        items = http.get("/api/v1/work-items", headers=headers,
+                         params={"candidate_group": group, "status": "open"}).json()
+        return items[0] if items else None
+
+    return wait_for(found, f"a work item for {group}", timeout=90)
+
+
+def test_return_correct_and_decide_through_the_api(http, as_user, stack):
+    clerk, officer = as_user("clerk-st-05"), as_user("officer-civil-affairs")
+    service = a_civil_affairs_service(http)
+    case = http.post("/api/v1/cases", headers=clerk, json={
+        "service": service["code"], "station": "st-05", "subject": "王某某 申请"}).json()
+    promised = service["guide"]["promised_working_days"]
+    expected_due = http.get("/api/v1/calendar/due-date", params={
+        "start": "2026-02-12", "working_days": promised}).json()["due"]
+    assert case["due_on"] == expected_due and case["process_version"] == 1
+
+    review = next_open_item(http, officer, "department:civil-affairs")
+    assert (review["case_id"], review["due_on"]) == (case["id"], expected_due)
+    refused = http.post(f"/api/v1/work-items/{review['id']}/decision", headers=officer,
+                        json={"outcome": "reject"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "reasons"
+    returned = http.post(f"/api/v1/work-items/{review['id']}/decision", headers=officer,
+                         json={"outcome": "return", "corrections": ["户口簿复印件"]})
+    assert returned.status_code == 200, returned.text
+    stopped = http.get(f"/api/v1/cases/{case['id']}", headers=clerk).json()
+    assert stopped["clock_suspended_on"] == "2026-02-12"
+
+    fix = next_open_item(http, clerk, "station:st-05")
+    assert fix["title"] == "补正材料：户口簿复印件" and fix["due_on"] is None
+    supplied = http.post(f"/api/v1/work-items/{fix['id']}/decision", headers=clerk,
+                         json={"supplied": ["户口簿复印件"]})
+    assert supplied.status_code == 200, supplied.text
+
+    second = next_open_item(http, officer, "department:civil-affairs")
+    assert second["id"] != review["id"] and second["title"].endswith("第2次")
+    answers = race_two_decisions(http, officer, second["id"])
+    assert sorted(answers) == [200, 409]
+
+    finished = wait_for(lambda: (c := http.get(f"/api/v1/cases/{case['id']}",
+                                               headers=clerk).json())["status"] != "in_progress"
+                        and c, "the case to finish", timeout=90)
+    assert finished["status"] == "approved"
+    assert finished["clock_suspended_on"] is None and finished["due_on"] == expected_due
+    assert decisions_in_audit(http, as_user("auditor"), second["id"]) == 1
+
+
+def race_two_decisions(http, headers, item_id: int) -> list[int]:
+    version = http.get(f"/api/v1/work-items/{item_id}", headers=headers).headers["ETag"]
+
+    def decide(_):
+        return http.post(f"/api/v1/work-items/{item_id}/decision",
+                         headers=headers | {"If-Match": version},
+                         json={"outcome": "approve"}).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(decide, range(2)))
+
+
+def decisions_in_audit(http, auditor, item_id: int) -> int:
+    events = http.get("/api/v1/audit", headers=auditor, params={
+        "subject_type": "work_item", "subject_id": str(item_id),
+        "action": "work_item.decide"}).json()
+    return len(events)
