@@ -41,7 +41,7 @@ def correction(case: CaseFacts, attempt: int, returned: ApprovalDecision) -> Wor
     return WorkItemSpec(case_id=case.id, step="correction", attempt=attempt,
                         title="补正材料：" + "、".join(returned.corrections), form="correction",
                         candidate_group=group_of("station", case.station), due="none",
-                        deadline_kind=None)
+                        deadline_kind=None, ladder=None)
 
 
 @task(persist_result=True)

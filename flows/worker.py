@@ -14,6 +14,7 @@ from prefect.schedules import Cron
 
 from flows.approval import approval
 from flows.audit_check import audit_chain_check
+from flows.deadline_sweep import deadline_sweep
 from flows.runtime import rt
 from services import outbox
 from services.orchestration import Prefect
@@ -27,6 +28,10 @@ def deployments():
             name="nightly", schedules=[Cron("0 2 * * *", timezone=TIMEZONE)],
             description="Recompute the audit trail's hash chain every night at 02:00.",
             tags=["audit"], entrypoint_type=EntrypointType.MODULE_PATH),
+        deadline_sweep.to_deployment(
+            name="every-10-minutes", interval=600, tags=["deadlines"],
+            description="Warn before deadlines and escalate past them, each level once.",
+            entrypoint_type=EntrypointType.MODULE_PATH),
         approval.to_deployment(
             name="v1", version="1", tags=["one-stop"],
             description="Department approval with return for correction.",

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import access, processes
@@ -38,6 +39,29 @@ class CaseRead(BaseModel):
     outcome: dict[str, Any] | None
     flow_run_id: str | None
     created_at: datetime
+
+
+class WorkItemSummary(BaseModel):
+    id: int
+    step: str
+    status: str
+    candidate_group: str
+    assignee: str | None
+    due_on: date | None
+
+
+class EscalationSummary(BaseModel):
+    level: int
+    name_zh: str
+    notified: str
+    applied_on: date
+
+
+class CaseDetail(CaseRead):
+    """The case as staff follow it: its steps so far and every escalation it received."""
+
+    work_items: list[WorkItemSummary]
+    escalations: list[EscalationSummary]
 
 
 class CaseFacts(BaseModel):
@@ -79,12 +103,20 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
     return db.run(work)
 
 
-def get_case(db: Database, actor: Actor, case_id: int) -> CaseRead:
+def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     with db.reading() as uow:
         case = uow.session.get(models.Case, case_id)
         if case is None or not access.can_read(actor, scope_of(case)):
             raise NotFound(f"no case {case_id}")
-        return _read(case)
+        items = uow.session.scalars(select(models.WorkItem).where(
+            models.WorkItem.case_id == case_id).order_by(models.WorkItem.id))
+        raised = uow.session.scalars(select(models.Escalation).where(
+            models.Escalation.case_id == case_id).order_by(models.Escalation.id))
+        return CaseDetail(
+            **_read(case).model_dump(),
+            work_items=[WorkItemSummary.model_validate(i, from_attributes=True) for i in items],
+            escalations=[EscalationSummary.model_validate(e, from_attributes=True)
+                         for e in raised])
 
 
 def facts(db: Database, case_id: int) -> CaseFacts:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from policies import reference as ref
 from policies.access import Actor
 from policies.calendar import CalendarYear, WorkingCalendar
+from policies.escalation import Ladder
 from services import audit
 from services.db import models
 from services.db.uow import Database
@@ -30,15 +31,8 @@ def read_reference(directory: Path | None = None) -> ref.ReferenceData:
 def read_calendar(path: Path | None = None) -> WorkingCalendar:
     source = path or DATA_DIR / "calendar.yaml"
     raw = _read_yaml(source)
-    years = []
-    for index, item in enumerate(raw.get("years") or []):
-        try:
-            years.append(CalendarYear.model_validate(item))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ref.ReferenceDataError(
-                f"{_name(source)}: years[{index}]: field '{where}': {first['msg']}") from None
+    years = [_validate_entry(CalendarYear, item, _name(source), f"years[{index}]")
+             for index, item in enumerate(raw.get("years") or [])]
     return WorkingCalendar(years)
 
 
@@ -133,3 +127,22 @@ def count_rows(db: Database) -> dict[str, int]:
     with db.reading() as uow:
         return {name: uow.session.scalar(select(func.count()).select_from(model))
                 for name, model in tables.items()}
+
+
+def read_ladders(path: Path | None = None) -> dict[str, Ladder]:
+    source = path or DATA_DIR / "escalation.yaml"
+    ladders = {}
+    for index, item in enumerate(_read_yaml(source).get("ladders") or []):
+        ladder = _validate_entry(Ladder, item, _name(source), f"ladders[{index}]")
+        ladders[ladder.name] = ladder
+    return ladders
+
+
+def _validate_entry(model, item, file: str, label: str):
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(entry)"
+        raise ref.ReferenceDataError(f"{file}: {label}: field '{where}': {first['msg']}"
+                                     ) from None

@@ -34,6 +34,7 @@ class WorkItemSpec(BaseModel):
     candidate_group: str
     due: Literal["case", "none"] = "case"  # the case's deadline, or none (e.g. a correction)
     deadline_kind: Literal["legal", "promised"] | None = "promised"
+    ladder: str | None = "department-deadline"  # policies/data/escalation.yaml
     priority: int = Field(default=50, ge=0, le=100)
     flow_run_id: str | None = None
 

@@ -2,7 +2,7 @@ from fastapi import APIRouter, status
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Today
 from services import cases
-from services.cases import CaseCreate, CaseRead
+from services.cases import CaseCreate, CaseDetail, CaseRead
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -14,6 +14,7 @@ def start_case(data: CaseCreate, actor: CurrentActor, db: DbDep, calendar: Calen
     return cases.start_case(db, calendar, actor, data, today)
 
 
-@router.get("/{case_id}", response_model=CaseRead)
-def get_case(case_id: int, actor: CurrentActor, db: DbDep) -> CaseRead:
+@router.get("/{case_id}", response_model=CaseDetail)
+def get_case(case_id: int, actor: CurrentActor, db: DbDep) -> CaseDetail:
+    """Status, deadline (and whether its clock stands still), steps, escalations, flow run."""
     return cases.get_case(db, actor, case_id)

@@ -151,7 +151,7 @@ class WorkItem(Base):
     due_on: Mapped[date | None] = mapped_column(index=True)
     follow_up_on: Mapped[date | None]
     deadline_kind: Mapped[str | None] = mapped_column(String(16))
-    working_days: Mapped[int | None]
+    ladder: Mapped[str | None] = mapped_column(String(64))
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
@@ -175,3 +175,21 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class Escalation(Base):
+    """One level of a ladder applied to one work item; unique, so a sweep never repeats it."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("uq_escalations_item_level", "work_item_id", "level", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_items.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    ladder: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int]
+    name_zh: Mapped[str] = mapped_column(String(100))
+    notified: Mapped[str] = mapped_column(String(100))
+    due_on: Mapped[date]
+    applied_on: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -103,3 +103,37 @@ def decisions_in_audit(http, auditor, item_id: int) -> int:
         "subject_type": "work_item", "subject_id": str(item_id),
         "action": "work_item.decide"}).json()
     return len(events)
+
+
+def test_a_late_case_escalates_once_per_level_through_the_scheduled_sweep(http, as_user,
+                                                                         stack):
+    clerk, officer = as_user("clerk-st-06"), as_user("officer-civil-affairs")
+    service = a_civil_affairs_service(http)
+    case = http.post("/api/v1/cases", headers=clerk, json={
+        "service": service["code"], "station": "st-06", "subject": "李某某 申请"}).json()
+    next_open_item(http, officer, "department:civil-affairs")
+    three_days_late = http.get("/api/v1/calendar/due-date", params={
+        "start": case["due_on"], "working_days": 3}).json()["due"]
+    for _ in range(2):  # the second sweep of the same day must change nothing
+        run_deployment(stack["prefect"], "deadline-sweep/every-10-minutes",
+                       {"as_of": three_days_late})
+    detail = http.get(f"/api/v1/cases/{case['id']}", headers=clerk).json()
+    assert [(e["level"], e["notified"]) for e in detail["escalations"]] == [
+        (1, "department:civil-affairs"), (2, "head:civil-affairs"), (3, "one-stop-centre")]
+    events = http.get("/api/v1/audit", headers=as_user("auditor"), params={
+        "action": "work_item.escalated", "subject_id": str(detail["work_items"][0]["id"])})
+    assert len(events.json()) == 3
+
+
+def run_deployment(prefect: str, name: str, parameters: dict) -> dict:
+    deployment = httpx.get(f"{prefect}/deployments/name/{name}").json()
+    run = httpx.post(f"{prefect}/deployments/{deployment['id']}/create_flow_run",
+                     json={"parameters": parameters}).json()
+
+    def finished():
+        state = httpx.get(f"{prefect}/flow_runs/{run['id']}").json()["state"]
+        return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
+
+    state = wait_for(finished, f"{name} to finish", timeout=90)
+    assert state["type"] == "COMPLETED", state
+    return state

@@ -1,4 +1,4 @@
-"""cases, work items and outbox
+"""cases, work items, outbox and escalations
 
 Revision ID: 0002
 Revises: 0001
@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('follow_up_on', sa.Date(), nullable=True),
     sa.Column('deadline_kind', sa.String(length=16), nullable=True),
-    sa.Column('working_days', sa.Integer(), nullable=True),
+    sa.Column('ladder', sa.String(length=64), nullable=True),
     sa.Column('decision', sa.JSON(), nullable=True),
     sa.Column('decided_by', sa.String(length=64), nullable=True),
     sa.Column('flow_run_id', sa.String(length=36), nullable=True),
@@ -86,9 +86,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_work_items_status'), ['status'], unique=False)
         batch_op.create_index('uq_work_items_case_step', ['case_id', 'step_key'], unique=True)
 
+    op.create_table('escalations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('ladder', sa.String(length=64), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('name_zh', sa.String(length=100), nullable=False),
+    sa.Column('notified', sa.String(length=100), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('applied_on', sa.Date(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_escalations_case_id_cases')),
+    sa.ForeignKeyConstraint(['work_item_id'], ['work_items.id'], name=op.f('fk_escalations_work_item_id_work_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalations'))
+    )
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalations_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_escalations_work_item_id'), ['work_item_id'], unique=False)
+        batch_op.create_index('uq_escalations_item_level', ['work_item_id', 'level'], unique=True)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('escalations', schema=None) as batch_op:
+        batch_op.drop_index('uq_escalations_item_level')
+        batch_op.drop_index(batch_op.f('ix_escalations_work_item_id'))
+        batch_op.drop_index(batch_op.f('ix_escalations_case_id'))
+
+    op.drop_table('escalations')
     with op.batch_alter_table('work_items', schema=None) as batch_op:
         batch_op.drop_index('uq_work_items_case_step')
         batch_op.drop_index(batch_op.f('ix_work_items_status'))

@@ -1,0 +1,20 @@
+"""The deadline sweep: every few minutes, warn before deadlines and escalate past them, each
+level once (policies/data/escalation.yaml)."""
+
+from datetime import date
+
+from prefect import flow, get_run_logger
+
+from flows.runtime import rt, today
+from services import escalations
+from services.reference_data import read_ladders
+
+
+@flow(name="deadline-sweep")
+async def deadline_sweep(as_of: date | None = None) -> int:
+    """`as_of` sweeps a given day (catch-up, drills, tests); by default today in the district."""
+    applied = escalations.sweep(rt().db, rt().calendar, read_ladders(), as_of or today())
+    for a in applied:
+        get_run_logger().info("case %s item %s: level %s %s → %s", a.case_id, a.work_item_id,
+                              a.level, a.name_zh, a.notified)
+    return len(applied)

@@ -1,0 +1,97 @@
+"""The deadline sweep: applies every escalation level that has come due, once.
+
+Run on a schedule (flows/deadline_sweep.py). Each level applied to a work item is a row with a
+unique (item, level), written with its audit event and its notification in one transaction, so
+a second sweep — or two sweeps at once — applies nothing twice.
+"""
+
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from policies.access import Actor, Role
+from policies.calendar import WorkingCalendar
+from policies.escalation import Ladder, Level, due_levels
+from policies.work_items import FINAL
+from services import audit, outbox
+from services.db import models
+from services.db.uow import Database
+
+SWEEPER = "process:deadline-sweep"
+
+
+class Applied(BaseModel):
+    work_item_id: int
+    case_id: int
+    level: int
+    name_zh: str
+    notified: str
+
+
+def sweep(db: Database, calendar: WorkingCalendar, ladders: dict[str, Ladder], today: date
+          ) -> list[Applied]:
+    applied: list[Applied] = []
+    for item_id in _items_with_deadlines(db):
+        try:
+            applied += db.run(lambda uow, i=item_id: _escalate(uow, calendar, ladders, i, today))
+        except IntegrityError:
+            continue  # a concurrent sweep applied it first; nothing is lost or doubled
+    return applied
+
+
+def escalations_of(db: Database, case_id: int) -> list[Applied]:
+    with db.reading() as uow:
+        rows = uow.session.scalars(select(models.Escalation).where(
+            models.Escalation.case_id == case_id).order_by(models.Escalation.id))
+        return [Applied.model_validate(r, from_attributes=True) for r in rows]
+
+
+def _items_with_deadlines(db: Database) -> list[int]:
+    with db.reading() as uow:
+        return list(uow.session.scalars(select(models.WorkItem.id).where(
+            models.WorkItem.due_on.is_not(None), models.WorkItem.ladder.is_not(None),
+            models.WorkItem.status.not_in([s.value for s in FINAL]))))
+
+
+def _escalate(uow, calendar: WorkingCalendar, ladders: dict[str, Ladder], item_id: int,
+              today: date) -> list[Applied]:
+    item = uow.session.get(models.WorkItem, item_id)
+    case = uow.session.get(models.Case, item.case_id)
+    if item.status in FINAL or case.clock_suspended_on is not None:
+        return []  # decided meanwhile, or the clock stands still during a correction
+    done = set(uow.session.scalars(select(models.Escalation.level).where(
+        models.Escalation.work_item_id == item.id)))
+    new = [lv for lv in due_levels(ladders[item.ladder], calendar, item.due_on, today)
+           if lv.level not in done]
+    applied = [_apply(uow.session, item, case, lv, today) for lv in new]
+    uow.commit()
+    return applied
+
+
+def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Level,
+           today: date) -> Applied:
+    to = _recipient(level, item, case)
+    row = models.Escalation(work_item_id=item.id, case_id=case.id, ladder=item.ladder,
+                            level=level.level, name_zh=level.name_zh, notified=to,
+                            due_on=item.due_on, applied_on=today, at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    audit.record(session, _sweeper(), action="work_item.escalated", subject_type="work_item",
+                 subject_id=item.id, after={"level": level.level, "name_zh": level.name_zh,
+                                            "notified": to, "due_on": item.due_on})
+    outbox.add(session, outbox.NOTIFY, {"to": to, "subject": f"{level.name_zh}: {item.title}",
+                                        "body": f"办理期限 {item.due_on}，案件 {case.id}"})
+    return Applied.model_validate(row, from_attributes=True)
+
+
+def _recipient(level: Level, item: models.WorkItem, case: models.Case) -> str:
+    return {"group": item.candidate_group,
+            "department-head": f"head:{case.department_code}",
+            "one-stop-centre": "one-stop-centre"}[level.notify]
+
+
+def _sweeper() -> Actor:
+    return Actor(username=SWEEPER, role=Role.ADMIN)
