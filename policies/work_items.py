@@ -32,6 +32,8 @@ class ItemView(BaseModel):
     candidate_group: str
     assignee: str | None
     owner: str | None
+    stage_mode: str | None = None
+    blocked: bool = False  # a signer added before this one has not signed yet
 
 
 def group_of(kind: str, code: str) -> str:
@@ -99,6 +101,8 @@ def _resolve(actor: Actor, item: ItemView) -> str | None:
 
 
 def _decide(actor: Actor, item: ItemView) -> str | None:
+    if item.blocked:
+        return "a signer added before this one must sign first (前加签)"
     if item.status is Status.DELEGATED:
         return "the item is delegated; the delegate resolves it back to the owner first"
     if item.status is Status.CLAIMED and item.assignee != actor.username:
@@ -115,5 +119,22 @@ def _urge(actor: Actor, item: ItemView) -> str | None:
     return "only a secretary or an administrator urges a work item"
 
 
+def _add_signer(actor: Actor, item: ItemView) -> str | None:
+    """加签: whoever holds an item of an all-must-sign stage may add a signer to it."""
+    if item.stage_mode != "all":
+        return "signers are added to all-must-sign (会签) stages only"
+    if actor.role is Role.ADMIN or item.assignee == actor.username:
+        return None
+    if item.status is Status.OPEN and in_group(actor, item.candidate_group):
+        return None
+    return "only the item's assignee or a member of its group may add a signer"
+
+
+def stage_complete(mode: str, statuses: list[Status]) -> bool:
+    """会签 needs every signer; 或签 the first."""
+    done = [s is Status.COMPLETED for s in statuses]
+    return all(done) if mode == "all" else any(done)
+
+
 _CHECKS = {"claim": _claim, "unclaim": _unclaim, "assign": _assign, "delegate": _delegate,
-           "resolve": _resolve, "decide": _decide, "urge": _urge}
+           "resolve": _resolve, "decide": _decide, "urge": _urge, "add-signer": _add_signer}

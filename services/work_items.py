@@ -22,6 +22,8 @@ from services.db import models
 from services.db.uow import Database
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
+FINAL_VALUES = {s.value for s in rules.FINAL}
+
 
 class WorkItemSpec(BaseModel):
     """What a flow asks for: a step of a case, for a group, decided on a form."""
@@ -41,6 +43,36 @@ class WorkItemSpec(BaseModel):
     @property
     def step_key(self) -> str:
         return f"{self.step}#{self.attempt}"
+
+
+class StageSpec(BaseModel):
+    """Several groups decide one step together: 会签 (all must sign) or 或签 (any may sign)."""
+
+    case_id: int
+    step: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    attempt: int = Field(default=1, ge=1)
+    mode: Literal["all", "any"]
+    title: str
+    form: str
+    groups: list[str] = Field(min_length=1)
+    due: Literal["case", "none"] = "case"
+    ladder: str | None = "department-deadline"
+    flow_run_id: str | None = None
+
+    @property
+    def stage_key(self) -> str:
+        return f"{self.step}#{self.attempt}"
+
+    def item(self, group: str) -> WorkItemSpec:
+        return WorkItemSpec(case_id=self.case_id, step=self.step, attempt=self.attempt,
+                            title=self.title, form=self.form, candidate_group=group,
+                            due=self.due, ladder=self.ladder, flow_run_id=self.flow_run_id)
+
+
+class StageDecisions(BaseModel):
+    """What resumes a flow waiting on a stage: each group's decision on the stage's form."""
+
+    decisions: dict[str, dict[str, Any]]
 
 
 class WorkItemRead(BaseModel):
@@ -77,30 +109,67 @@ def pause_key(item_id: int) -> str:
     return f"work-item-{item_id}"
 
 
+def stage_pause_key(case_id: int, stage_key: str) -> str:
+    return f"stage-{case_id}-{stage_key.replace('#', '-')}"
+
+
 def open_item(db: Database, spec: WorkItemSpec) -> WorkItemRead:
-    """Open the item, or return the one already open for this step and attempt (a flow that
-    re-runs after a resume asks again and must get the same item)."""
-    if spec.form not in FORMS:
-        raise InvalidInput(f"unknown form '{spec.form}'", field="form")
+    """Open the item, or return the one already opened for this step and attempt: a flow that
+    re-runs after a resume (or a new run that took a case over) asks again and gets the same
+    item, now pointing at the asking run; a completed one carries its decision for replay."""
+    _check_form(spec.form)
 
     def work(uow) -> WorkItemRead:
-        existing = uow.session.scalar(select(models.WorkItem).where(
-            models.WorkItem.case_id == spec.case_id, models.WorkItem.step_key == spec.step_key))
-        if existing:
-            return _read(existing)
-        case = uow.session.get(models.Case, spec.case_id)
-        item = models.WorkItem(
-            **spec.model_dump(exclude={"attempt", "due"}), step_key=spec.step_key,
-            due_on=case.due_on if spec.due == "case" else None,
-            status=rules.Status.OPEN.value, created_at=datetime.now(UTC))
-        uow.session.add(item)
-        uow.session.flush()
-        audit.record(uow.session, cases.process_actor(case.process), action="work_item.opened",
-                     subject_type="work_item", subject_id=item.id, after=_audit_view(item))
+        item = _open(uow.session, spec, step_key=spec.step_key)
         uow.commit()
         return _read(item)
 
     return db.run(work)
+
+
+def open_stage(db: Database, stage: StageSpec) -> list[WorkItemRead]:
+    _check_form(stage.form)
+
+    def work(uow) -> list[WorkItemRead]:
+        items = [_open(uow.session, stage.item(group), step_key=f"{stage.stage_key}@{group}",
+                       stage_key=stage.stage_key, stage_mode=stage.mode)
+                 for group in stage.groups]
+        uow.commit()
+        return [_read(i) for i in items]
+
+    return db.run(work)
+
+
+def stage_result(db: Database, case_id: int, stage_key: str) -> StageDecisions | None:
+    """The stage's decisions if its quorum is reached (replay for a re-driven run)."""
+    with db.reading() as uow:
+        items = _stage_items(uow.session, case_id, stage_key)
+        return _quorum(items)
+
+
+def _check_form(form: str) -> None:
+    if form not in FORMS:
+        raise InvalidInput(f"unknown form '{form}'", field="form")
+
+
+def _open(session: Session, spec: WorkItemSpec, *, step_key: str,
+          stage_key: str | None = None, stage_mode: str | None = None) -> models.WorkItem:
+    existing = session.scalar(select(models.WorkItem).where(
+        models.WorkItem.case_id == spec.case_id, models.WorkItem.step_key == step_key))
+    if existing:
+        if existing.status not in FINAL_VALUES and spec.flow_run_id:
+            existing.flow_run_id = spec.flow_run_id
+        return existing
+    case = session.get(models.Case, spec.case_id)
+    item = models.WorkItem(
+        **spec.model_dump(exclude={"attempt", "due"}), step_key=step_key,
+        due_on=case.due_on if spec.due == "case" else None, status=rules.Status.OPEN.value,
+        stage_key=stage_key, stage_mode=stage_mode, created_at=datetime.now(UTC))
+    session.add(item)
+    session.flush()
+    audit.record(session, cases.process_actor(case.process), action="work_item.opened",
+                 subject_type="work_item", subject_id=item.id, after=_audit_view(item))
+    return item
 
 
 def queue(db: Database, actor: Actor, f: QueueFilter, *, limit: int, offset: int
@@ -189,22 +258,84 @@ def decide(db: Database, calendar: WorkingCalendar, actor: Actor, item_id: int,
              decided_by=actor.username, completed_at=datetime.now(UTC))
         cases.apply_clock(session, calendar, item.case_id,
                           clock_effect(item.form, decision), today)
-        if item.flow_run_id:
-            outbox.add(session, outbox.RESUME, {"flow_run_id": item.flow_run_id,
-                                                "pause_key": pause_key(item.id),
-                                                "run_input": decision})
+        if item.stage_key:
+            _close_stage_if_complete(session, actor, item)
+        elif item.flow_run_id:
+            _resume(session, item.flow_run_id, pause_key(item.id), decision)
 
     return _act(db, actor, item_id, "decide", version, apply)
+
+
+def add_signer(db: Database, actor: Actor, item_id: int, group: str,
+               position: Literal["before", "after"], version: int | None = None):
+    """加签: add a signer to the item's 会签 stage; one added before must sign first."""
+    def apply(item, session):
+        step_key = f"{item.stage_key}@{group}"
+        if session.scalar(select(models.WorkItem).where(
+                models.WorkItem.case_id == item.case_id, models.WorkItem.step_key == step_key)):
+            raise Conflict(f"{group} already signs this stage")
+        spec = WorkItemSpec(case_id=item.case_id, step=item.step, title=item.title,
+                            form=item.form, candidate_group=group, ladder=item.ladder,
+                            flow_run_id=item.flow_run_id)
+        added = _open(session, spec, step_key=step_key, stage_key=item.stage_key,
+                      stage_mode=item.stage_mode)
+        added.due_on = item.due_on
+        if position == "before":
+            item.waits_for = added.id
+
+    return _act(db, actor, item_id, "add-signer", version, apply, note=f"{position}: {group}")
+
+
+def _close_stage_if_complete(session: Session, actor: Actor, item: models.WorkItem) -> None:
+    items = _stage_items(session, item.case_id, item.stage_key)
+    result = _quorum(items)
+    if result is None:
+        return
+    for other in items:
+        if other.status not in FINAL_VALUES:  # 或签: the others are no longer needed
+            before = _audit_view(other)
+            other.status = rules.Status.WITHDRAWN.value
+            audit.record(session, actor, action="work_item.withdrawn", subject_type="work_item",
+                         subject_id=other.id, before=before, after=_audit_view(other),
+                         note=f"或签: decided by {actor.username}")
+    if item.flow_run_id:
+        _resume(session, item.flow_run_id, stage_pause_key(item.case_id, item.stage_key),
+                result.model_dump())
+
+
+def _stage_items(session: Session, case_id: int, stage_key: str) -> list[models.WorkItem]:
+    # Locked in one order, so two decisions on one stage at the same instant queue up and the
+    # second one sees the first: the quorum is never missed nor reached twice.
+    return list(session.scalars(
+        select(models.WorkItem).where(models.WorkItem.case_id == case_id,
+                                      models.WorkItem.stage_key == stage_key)
+        .order_by(models.WorkItem.id).with_for_update()
+        .execution_options(populate_existing=True)))
+
+
+def _quorum(items: list[models.WorkItem]) -> StageDecisions | None:
+    if not items or not rules.stage_complete(items[0].stage_mode,
+                                             [rules.Status(i.status) for i in items]):
+        return None
+    return StageDecisions(decisions={i.candidate_group: i.decision for i in items
+                                     if i.status == rules.Status.COMPLETED.value})
+
+
+def _resume(session: Session, flow_run_id: str, key: str, run_input: dict[str, Any]) -> None:
+    outbox.add(session, outbox.RESUME, {"flow_run_id": flow_run_id, "pause_key": key,
+                                        "run_input": run_input})
 
 
 def _act(db: Database, actor: Actor, item_id: int, operation: str, version: int | None,
          apply, note: str | None = None) -> WorkItemRead:
     def work(uow) -> WorkItemRead:
         item = _load_visible(uow.session, actor, item_id)
+        if item.stage_key:
+            _stage_items(uow.session, item.case_id, item.stage_key)  # lock, and re-read
         if version is not None and item.version != version:
             raise Conflict(f"the work item changed (version {item.version}, not {version}); "
                            "reload it")
-        reason = rules.refusal(operation, actor, _view(item))
+        reason = rules.refusal(operation, actor, _view(item, uow.session))
         if reason:
             raise (Forbidden if actor.role is Role.AUDITOR else Conflict)(reason)
         before = _audit_view(item)
@@ -266,9 +397,14 @@ def _visible_to(actor: Actor):
             | (models.WorkItem.owner == actor.username))
 
 
-def _view(item: models.WorkItem) -> rules.ItemView:
+def _view(item: models.WorkItem, session: Session | None = None) -> rules.ItemView:
+    blocked = False
+    if item.waits_for and session is not None:
+        blocker = session.get(models.WorkItem, item.waits_for)
+        blocked = blocker.status != rules.Status.COMPLETED.value
     return rules.ItemView(status=rules.Status(item.status), candidate_group=item.candidate_group,
-                          assignee=item.assignee, owner=item.owner)
+                          assignee=item.assignee, owner=item.owner, stage_mode=item.stage_mode,
+                          blocked=blocked)
 
 
 def _read(item: models.WorkItem) -> WorkItemRead:

@@ -152,6 +152,10 @@ class WorkItem(Base):
     follow_up_on: Mapped[date | None]
     deadline_kind: Mapped[str | None] = mapped_column(String(16))
     ladder: Mapped[str | None] = mapped_column(String(64))
+    # 会签/或签: items of one stage share stage_key; "all" needs every one, "any" the first.
+    stage_key: Mapped[str | None] = mapped_column(String(100))
+    stage_mode: Mapped[str | None] = mapped_column(String(8))
+    waits_for: Mapped[int | None]  # 前加签: this item waits for the signer added before it
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
