@@ -10,17 +10,20 @@ from rich.table import Table
 
 from policies.access import Actor, Role
 from policies.reference import ReferenceDataError
-from services import audit_trail, identity, reference_data, runtime
+from services import audit_trail, identity, process_versions, reference_data, runtime
 from services.db.migrate import upgrade
 from services.identity import UserCreate
+from services.orchestration import Prefect
 from services.settings import Settings, get_settings
 
 app = typer.Typer(help="govflow: cross-department government processes on Prefect.",
                   no_args_is_help=True)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+processes_app = typer.Typer(help="Process versions.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(processes_app, name="processes")
 console = Console()
 
 
@@ -75,6 +78,36 @@ def audit_verify() -> None:
     console.print(f"[red]audit chain broken at event {report.first_broken_seq}[/]: "
                   f"{report.reason} ({report.checked} events before it are intact)")
     raise typer.Exit(1)
+
+
+@processes_app.command("publish")
+def processes_publish(process: str, version: int) -> None:
+    """New cases of PROCESS start on VERSION from now on; cases in flight keep theirs."""
+    process_versions.publish(runtime.build().db, _system("processes-publish"), process, version)
+    console.print(f"new {process} cases start on version {version}")
+
+
+@processes_app.command("migrate")
+def processes_migrate(process: str, to: Annotated[int, typer.Option(help="target version")],
+                      apply: Annotated[bool, typer.Option(
+                          help="move the cases; without it, only list what would change")
+                      ] = False) -> None:
+    """List (and with --apply, move) the cases in flight that are not on version TO."""
+    rt = runtime.build()
+    lines = process_versions.plan(rt.db, process, to)
+    table = Table("case", "from", "waiting at", "adds", "removes")
+    for line in lines:
+        table.add_row(str(line.case_id), f"v{line.from_version}", ", ".join(line.waiting_at),
+                      ", ".join(line.adds), ", ".join(line.removes))
+    console.print(table)
+    if not apply:
+        console.print(f"{len(lines)} case(s) would move to v{to}; --apply moves them")
+        return
+    prefect = Prefect(rt.settings.prefect_api_url)
+    moved = process_versions.apply(rt.db, prefect, _system("processes-migrate"), lines, to)
+    console.print(f"moved {len(moved)} of {len(lines)} case(s) to v{to}: {moved}")
+    if len(moved) < len(lines):
+        raise typer.Exit(1)
 
 
 @app.command()

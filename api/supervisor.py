@@ -37,7 +37,10 @@ class Stack:
     def start_prefect_server(self) -> None:
         env = self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
                             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                            "PREFECT_UI_API_URL": self.settings.prefect_api_url}
+                            "PREFECT_UI_API_URL": self.settings.prefect_api_url,
+                            # The scheduler would insert 100 future runs per deployment at
+                            # once; on SQLite that stalls every other write for seconds.
+                            "PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS": "5"}
         if self.settings.prefect_database_url:
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.settings.prefect_database_url
         env.pop("PREFECT_API_URL", None)  # the server must not try to talk to itself

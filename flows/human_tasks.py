@@ -1,9 +1,14 @@
-"""Waiting for people inside a flow: `decision = await wait_for(step)`.
+"""Waiting for people inside a flow: `decision = await wait_for(step)` for one group,
+`decisions = await wait_for_all(stage)` for several at once (会签/或签).
 
-The work item is opened (idempotently: a flow re-runs from the top after each resume and must
+The work item is opened idempotently (a flow re-runs from the top after each resume and must
 find the same item), then the run suspends under a key derived from the item. The decision
 API writes the resume into the outbox; the relay resumes the run with the decision as typed
-input. On the re-run, Prefect answers the same suspend key with the stored decision at once.
+input; on the re-run Prefect answers the same suspend key with the stored decision at once.
+
+An item already decided is answered from the business database without suspending: a run
+that takes a case over (a migration to a new process version, a re-driven crashed run)
+replays the decisions people already made and waits only where people have not decided.
 """
 
 from prefect import task
@@ -14,17 +19,37 @@ from pydantic import BaseModel
 from flows.runtime import rt
 from policies.decisions import FORMS
 from services import work_items
-from services.work_items import WorkItemSpec
+from services.work_items import StageDecisions, StageSpec, WorkItemRead, WorkItemSpec
 
 
-@task(retries=3, retry_delay_seconds=2, persist_result=True)
-def open_work_item(spec: WorkItemSpec) -> int:
-    return work_items.open_item(rt().db, spec).id
+@task(retries=3, retry_delay_seconds=2)
+def open_work_item(spec: WorkItemSpec) -> WorkItemRead:
+    return work_items.open_item(rt().db, spec)
+
+
+@task(retries=3, retry_delay_seconds=2)
+def open_stage(stage: StageSpec) -> StageDecisions | None:
+    work_items.open_stage(rt().db, stage)
+    return work_items.stage_result(rt().db, stage.case_id, stage.stage_key)
 
 
 async def wait_for(spec: WorkItemSpec) -> BaseModel:
     """Open the work item and suspend until its decision arrives; return the decision."""
-    spec = spec.model_copy(update={"flow_run_id": str(flow_run.id)})
-    item_id = open_work_item(spec)
-    return await suspend_flow_run(wait_for_input=FORMS[spec.form],
-                                  key=work_items.pause_key(item_id), timeout=None)
+    form = FORMS[spec.form]
+    item = open_work_item(spec.model_copy(update={"flow_run_id": str(flow_run.id)}))
+    if item.decision is not None:
+        return form.model_validate(item.decision)
+    return await suspend_flow_run(wait_for_input=form, key=work_items.pause_key(item.id),
+                                  timeout=None)
+
+
+async def wait_for_all(stage: StageSpec) -> dict[str, BaseModel]:
+    """Open one item per group and suspend once for the whole stage, until every group (会签)
+    or the first (或签) has decided; return the decisions by group."""
+    result = open_stage(stage.model_copy(update={"flow_run_id": str(flow_run.id)}))
+    if result is None:
+        result = await suspend_flow_run(
+            wait_for_input=StageDecisions, timeout=None,
+            key=work_items.stage_pause_key(stage.case_id, stage.stage_key))
+    form = FORMS[stage.form]
+    return {group: form.model_validate(d) for group, d in result.decisions.items()}

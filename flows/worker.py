@@ -12,7 +12,7 @@ from prefect import serve
 from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron
 
-from flows.approval import approval
+from flows import approval_v1, approval_v2
 from flows.audit_check import audit_chain_check
 from flows.deadline_sweep import deadline_sweep
 from flows.runtime import rt
@@ -32,9 +32,13 @@ def deployments():
             name="every-10-minutes", interval=600, tags=["deadlines"],
             description="Warn before deadlines and escalate past them, each level once.",
             entrypoint_type=EntrypointType.MODULE_PATH),
-        approval.to_deployment(
+        approval_v1.approval.to_deployment(
             name="v1", version="1", tags=["one-stop"],
             description="Department approval with return for correction.",
+            entrypoint_type=EntrypointType.MODULE_PATH),
+        approval_v2.approval.to_deployment(
+            name="v2", version="2", tags=["one-stop"],
+            description="As v1, with the station confirming delivery of an approval.",
             entrypoint_type=EntrypointType.MODULE_PATH),
     ]
 

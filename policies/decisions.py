@@ -42,10 +42,6 @@ class CorrectionDone(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-FORMS: dict[str, type[BaseModel]] = {
-    "approval": ApprovalDecision,
-    "correction": CorrectionDone,
-}
 
 
 def clock_effect(form: str, decision: dict) -> str | None:
@@ -60,3 +56,20 @@ def clock_effect(form: str, decision: dict) -> str | None:
 
 def final_status(decision: ApprovalDecision) -> str:
     return {"approve": "approved", "reject": "rejected"}[decision.outcome]
+
+
+class DeliveryConfirmed(BaseModel):
+    """The station confirms the applicant received the result (送达确认)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["counter", "post", "online"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+
+FORMS: dict[str, type[BaseModel]] = {
+    "approval": ApprovalDecision,
+    "correction": CorrectionDone,
+    "delivery": DeliveryConfirmed,
+}

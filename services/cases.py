@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from policies import access, processes
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar, resumed_due_date
-from services import audit, outbox
+from services import audit, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
 from services.errors import Forbidden, InvalidInput, NotFound
@@ -83,7 +83,7 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
 
     def work(uow) -> CaseRead:
         service = _known_service(uow.session, data)
-        version = processes.CURRENT_VERSION[data.process]
+        version = process_versions.current_version(uow.session, data.process)
         now = datetime.now(UTC)
         case = models.Case(
             process=data.process, process_version=version, status="in_progress",

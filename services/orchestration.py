@@ -3,10 +3,13 @@
 Used by the outbox relay (start a deployment, resume a run with a decision) and by readiness.
 """
 
+import time
 from enum import StrEnum
 from typing import Any
 
 import httpx
+
+RETRIES = 5
 
 
 class Delivery(StrEnum):
@@ -56,6 +59,16 @@ class Prefect:
             return Delivery.UNDELIVERABLE
         return Delivery.NOT_YET
 
+    def cancel(self, flow_run_id: str) -> None:
+        """Stop a run for good (a case moved to another process version)."""
+        run = self._call("GET", f"/flow_runs/{flow_run_id}")
+        if (run.get("state") or {}).get("type") in ("COMPLETED", "FAILED", "CRASHED",
+                                                    "CANCELLED"):
+            return
+        self._call("POST", f"/flow_runs/{flow_run_id}/set_state", json={
+            "state": {"type": "CANCELLED", "message": "moved to another process version"},
+            "force": True})
+
     def _has_input(self, flow_run_id: str, pause_key: str) -> bool:
         key = f"suspended-{pause_key}-response"
         response = self._request("GET", f"/flow_runs/{flow_run_id}/input/{key}")
@@ -68,10 +81,16 @@ class Prefect:
         return response.json()
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        try:
-            return self.client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise OrchestrationError(f"{method} {path}: {type(exc).__name__}") from exc
+        """Retries what Prefect's own client retries: 503 (its database busy) and 429."""
+        for attempt in range(RETRIES):
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                raise OrchestrationError(f"{method} {path}: {type(exc).__name__}") from exc
+            if response.status_code not in (429, 503) or attempt == RETRIES - 1:
+                return response
+            time.sleep(0.2 * 2**attempt)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self.client.close()

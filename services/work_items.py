@@ -143,8 +143,7 @@ def open_stage(db: Database, stage: StageSpec) -> list[WorkItemRead]:
 def stage_result(db: Database, case_id: int, stage_key: str) -> StageDecisions | None:
     """The stage's decisions if its quorum is reached (replay for a re-driven run)."""
     with db.reading() as uow:
-        items = _stage_items(uow.session, case_id, stage_key)
-        return _quorum(items)
+        return _quorum(_stage_items(uow.session, case_id, stage_key, lock=False))
 
 
 def _check_form(form: str) -> None:
@@ -303,14 +302,14 @@ def _close_stage_if_complete(session: Session, actor: Actor, item: models.WorkIt
                 result.model_dump())
 
 
-def _stage_items(session: Session, case_id: int, stage_key: str) -> list[models.WorkItem]:
+def _stage_items(session: Session, case_id: int, stage_key: str, lock: bool = True
+                 ) -> list[models.WorkItem]:
     # Locked in one order, so two decisions on one stage at the same instant queue up and the
     # second one sees the first: the quorum is never missed nor reached twice.
-    return list(session.scalars(
-        select(models.WorkItem).where(models.WorkItem.case_id == case_id,
-                                      models.WorkItem.stage_key == stage_key)
-        .order_by(models.WorkItem.id).with_for_update()
-        .execution_options(populate_existing=True)))
+    stmt = (select(models.WorkItem).where(models.WorkItem.case_id == case_id,
+                                          models.WorkItem.stage_key == stage_key)
+            .order_by(models.WorkItem.id).execution_options(populate_existing=True))
+    return list(session.scalars(stmt.with_for_update() if lock else stmt))
 
 
 def _quorum(items: list[models.WorkItem]) -> StageDecisions | None:

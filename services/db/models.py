@@ -197,3 +197,15 @@ class Escalation(Base):
     due_on: Mapped[date]
     applied_on: Mapped[date]
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PublishedVersion(Base):
+    """Which version of a process new cases start on; one row per publication (history)."""
+
+    __tablename__ = "process_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int]
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -64,7 +64,7 @@ def stack(tmp_path_factory, database_url, request):
         wait_for(lambda: up.poll() is not None or get_ok(f"{api}/readyz"), "readiness")
         assert up.poll() is None, (workdir / "up.log").read_text()
         yield {"api": api, "prefect": prefect_api, "process": up, "workdir": workdir,
-               "ports": (api_port, prefect_port)}
+               "ports": (api_port, prefect_port), "env": env}
     finally:
         if up.poll() is None:
             up.send_signal(signal.SIGINT)
@@ -79,3 +79,71 @@ def _own_database(database_url: str, workdir: Path, module: str) -> str:
     return create_postgres_database(database_url, "govflow_e2e_" + module.rsplit(".", 1)[-1])
 
 
+
+
+@pytest.fixture(scope="module")
+def http(stack):
+    with httpx.Client(base_url=stack["api"], timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def as_user(http):
+    """`as_user("clerk-st-05")` → headers with that demo account's bearer token."""
+    def headers(username: str) -> dict[str, str]:
+        token = http.post("/api/v1/auth/token",
+                          data={"username": username, "password": PASSWORD}).json()
+        return {"Authorization": f"Bearer {token['access_token']}"}
+
+    return headers
+
+
+def govflow(stack, *args) -> subprocess.CompletedProcess:
+    """The `govflow` command as an operator runs it against the stack."""
+    return subprocess.run([str(Path(sys.executable).parent / "govflow"), *args],
+                          cwd=stack["workdir"], env=stack["env"] | {"COLUMNS": "200"},
+                          capture_output=True, text=True, timeout=120)
+
+
+def next_open_item(http, headers, group: str, case_id: int | None = None) -> dict:
+    def found():
+        items = http.get("/api/v1/work-items", headers=headers,
+                         params={"candidate_group": group, "status": "open"}).json()
+        mine = [i for i in items if case_id is None or i["case_id"] == case_id]
+        return mine[0] if mine else None
+
+    return wait_for(found, f"a work item for {group}", timeout=90)
+
+
+def case_when_finished(http, headers, case_id: int) -> dict:
+    def finished():
+        case = http.get(f"/api/v1/cases/{case_id}", headers=headers).json()
+        return case if case["status"] != "in_progress" else None
+
+    return wait_for(finished, f"case {case_id} to finish", timeout=90)
+
+
+def prefect_call(method: str, url: str, **kwargs) -> httpx.Response:
+    """A call to Prefect's API that, like Prefect's own client, retries a busy server (503)."""
+    for attempt in range(6):
+        response = httpx.request(method, url, timeout=30, **kwargs)
+        if response.status_code != 503:
+            return response
+        time.sleep(0.3 * 2**attempt)
+    return response
+
+
+def run_deployment(prefect: str, name: str, parameters: dict | None = None) -> dict:
+    """Start a run of `flow/deployment` and wait for its final state."""
+    deployment = wait_for(lambda: get_ok(f"{prefect}/deployments/name/{name}"),
+                          f"{name} to be registered", timeout=60).json()
+    created = prefect_call("POST", f"{prefect}/deployments/{deployment['id']}/create_flow_run",
+                           json={"parameters": parameters or {}})
+    assert created.status_code == 201, created.text
+
+    def finished():
+        state = prefect_call("GET", f"{prefect}/flow_runs/{created.json()['id']}"
+                             ).json()["state"]
+        return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
+
+    return wait_for(finished, f"{name} to finish", timeout=120)

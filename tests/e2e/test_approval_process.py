@@ -4,45 +4,19 @@ restarts), two decisions race (one wins), and the case ends with the department'
 
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import PASSWORD, wait_for
+from tests.e2e.conftest import case_when_finished, next_open_item, run_deployment
 
 pytestmark = pytest.mark.e2e
 # Thursday 12 February 2026: the Spring Festival holiday runs 15–23 February.
 STACK_ENV = {"GOVFLOW_TODAY": "2026-02-12"}
 
 
-@pytest.fixture(scope="module")
-def http(stack):
-    with httpx.Client(base_url=stack["api"], timeout=30) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def as_user(http):
-    def headers(username: str) -> dict[str, str]:
-        token = http.post("/api/v1/auth/token",
-                          data={"username": username, "password": PASSWORD}).json()
-        return {"Authorization": f"Bearer {token['access_token']}"}
-
-    return headers
-
-
 def a_civil_affairs_service(http) -> dict:
     services = http.get("/api/v1/catalogue/services", params={
         "department": "civil-affairs", "on_the_spot": "false"}).json()["items"]
     return services[0]
-
-
-def next_open_item(http, headers, group: str) -> dict:
-    def found():
-        items = http.get("/api/v1/work-items", headers=headers,
-                         params={"candidate_group": group, "status": "open"}).json()
-        return items[0] if items else None
-
-    return wait_for(found, f"a work item for {group}", timeout=90)
 
 
 def test_return_correct_and_decide_through_the_api(http, as_user, stack):
@@ -78,9 +52,7 @@ def test_return_correct_and_decide_through_the_api(http, as_user, stack):
     answers = race_two_decisions(http, officer, second["id"])
     assert sorted(answers) == [200, 409]
 
-    finished = wait_for(lambda: (c := http.get(f"/api/v1/cases/{case['id']}",
-                                               headers=clerk).json())["status"] != "in_progress"
-                        and c, "the case to finish", timeout=90)
+    finished = case_when_finished(http, clerk, case["id"])
     assert finished["status"] == "approved"
     assert finished["clock_suspended_on"] is None and finished["due_on"] == expected_due
     assert decisions_in_audit(http, as_user("auditor"), second["id"]) == 1
@@ -115,25 +87,12 @@ def test_a_late_case_escalates_once_per_level_through_the_scheduled_sweep(http, 
     three_days_late = http.get("/api/v1/calendar/due-date", params={
         "start": case["due_on"], "working_days": 3}).json()["due"]
     for _ in range(2):  # the second sweep of the same day must change nothing
-        run_deployment(stack["prefect"], "deadline-sweep/every-10-minutes",
-                       {"as_of": three_days_late})
+        state = run_deployment(stack["prefect"], "deadline-sweep/every-10-minutes",
+                               {"as_of": three_days_late})
+        assert state["type"] == "COMPLETED", state
     detail = http.get(f"/api/v1/cases/{case['id']}", headers=clerk).json()
     assert [(e["level"], e["notified"]) for e in detail["escalations"]] == [
         (1, "department:civil-affairs"), (2, "head:civil-affairs"), (3, "one-stop-centre")]
     events = http.get("/api/v1/audit", headers=as_user("auditor"), params={
         "action": "work_item.escalated", "subject_id": str(detail["work_items"][0]["id"])})
     assert len(events.json()) == 3
-
-
-def run_deployment(prefect: str, name: str, parameters: dict) -> dict:
-    deployment = httpx.get(f"{prefect}/deployments/name/{name}").json()
-    run = httpx.post(f"{prefect}/deployments/{deployment['id']}/create_flow_run",
-                     json={"parameters": parameters}).json()
-
-    def finished():
-        state = httpx.get(f"{prefect}/flow_runs/{run['id']}").json()["state"]
-        return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
-
-    state = wait_for(finished, f"{name} to finish", timeout=90)
-    assert state["type"] == "COMPLETED", state
-    return state

@@ -5,7 +5,13 @@ import signal
 import httpx
 import pytest
 
-from tests.e2e.conftest import PASSWORD, get_ok, refuses_connections, wait_for
+from tests.e2e.conftest import (
+    PASSWORD,
+    get_ok,
+    refuses_connections,
+    run_deployment,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,14 +37,7 @@ def test_the_worker_registers_and_runs_the_audit_check(stack):
         lambda: get_ok(f"{prefect}/deployments/name/audit-chain-check/nightly"),
         "the deployment to be registered", timeout=60).json()
     assert deployment["schedules"][0]["schedule"]["cron"] == "0 2 * * *"
-    run = httpx.post(f"{prefect}/deployments/{deployment['id']}/create_flow_run",
-                     json={}).json()
-
-    def finished():
-        state = httpx.get(f"{prefect}/flow_runs/{run['id']}").json()["state"]
-        return state if state["type"] in ("COMPLETED", "FAILED", "CRASHED") else None
-
-    state = wait_for(finished, "the flow run to finish", timeout=120)
+    state = run_deployment(prefect, "audit-chain-check/nightly")
     assert state["type"] == "COMPLETED", state
 
 

@@ -82,7 +82,7 @@ def test_last_signatures_arriving_at_the_same_instant_resume_exactly_once(db):
                          form="approval", groups=["department:health", "department:education"],
                          flow_run_id="00000000-0000-0000-0000-00000000f10b")
         stages.append((case, work_items.open_stage(db, spec)))
-    for case, items in stages:
+    for _, items in stages:
         start = threading.Barrier(len(items))
 
         def sign(item, start=start):

@@ -1,4 +1,4 @@
-"""cases, work items, outbox and escalations
+"""Cases, work items, outbox, escalations and process versions (the human-task layer)
 
 Revision ID: 0002
 Revises: 0001
@@ -26,6 +26,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_sent_at'), ['sent_at'], unique=False)
+
+    op.create_table('process_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('published_by', sa.String(length=64), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_process_versions'))
+    )
+    with op.batch_alter_table('process_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_versions_process'), ['process'], unique=False)
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -134,6 +145,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_department_code'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('process_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_versions_process'))
+
+    op.drop_table('process_versions')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
 

@@ -1,34 +1,18 @@
-"""Department approval of an application (HC-11, HC-03).
+"""The steps the versions of the approval process are built from.
 
-The responsible department decides. A return for correction goes to the accepting station,
-with the case's clock stopped until the applicant has supplied what was asked (the decision
-itself stops and restarts the clock); then the department decides again. Approval or
-rejection ends the case with feedback to the applicant.
+A version module (approval_v1.py, approval_v2.py) composes these; to change what a step does
+for new cases only, add a new step here and use it in a new version, leaving old ones as they
+are (cases in flight re-run their own version's code on every resume).
 """
 
-from itertools import count
+from prefect import task
 
-from prefect import flow, task
-
-from flows.human_tasks import wait_for
 from flows.runtime import rt
 from policies.decisions import ApprovalDecision, final_status
 from policies.work_items import group_of
 from services import cases
 from services.cases import CaseFacts
 from services.work_items import WorkItemSpec
-
-
-@flow(name="approval", persist_result=True)
-async def approval(case_id: int) -> str:
-    case = case_facts(case_id)
-    for attempt in count(1):
-        decision: ApprovalDecision = await wait_for(department_review(case, attempt))
-        if decision.outcome != "return":
-            break
-        await wait_for(correction(case, attempt, decision))
-    finish_case(case_id, decision)
-    return decision.outcome
 
 
 def department_review(case: CaseFacts, attempt: int) -> WorkItemSpec:
@@ -44,7 +28,13 @@ def correction(case: CaseFacts, attempt: int, returned: ApprovalDecision) -> Wor
                         deadline_kind=None, ladder=None)
 
 
-@task(persist_result=True)
+def delivery(case: CaseFacts) -> WorkItemSpec:
+    return WorkItemSpec(case_id=case.id, step="delivery", title="确认送达办理结果",
+                        form="delivery", candidate_group=group_of("station", case.station),
+                        due="none", deadline_kind=None, ladder=None)
+
+
+@task
 def case_facts(case_id: int) -> CaseFacts:
     return cases.facts(rt().db, case_id)
 
