@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from policies.access import Actor, Role
+from policies.access import Actor, ObjectScope, Role, can_read
 
 
 class Status(StrEnum):
@@ -47,10 +47,12 @@ def in_group(actor: Actor, group: str) -> bool:
             "org": actor.org_unit}.get(kind) == code
 
 
-def may_see(actor: Actor, item: ItemView) -> bool:
-    if actor.role in (Role.ADMIN, Role.AUDITOR):
+def may_see(actor: Actor, item: ItemView, case_scope: ObjectScope) -> bool:
+    """Its group and holders work on it; whoever may read its case follows it (a department
+    its cases' steps, a secretary the cases of the stations in the unit)."""
+    if in_group(actor, item.candidate_group) or actor.username in (item.assignee, item.owner):
         return True
-    return in_group(actor, item.candidate_group) or actor.username in (item.assignee, item.owner)
+    return can_read(actor, case_scope)
 
 
 def refusal(operation: str, actor: Actor, item: ItemView) -> str | None:

@@ -14,6 +14,7 @@ from services import audit, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.identity import org_path
 
 
 class CaseCreate(BaseModel):
@@ -106,7 +107,7 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     with db.reading() as uow:
         case = uow.session.get(models.Case, case_id)
-        if case is None or not access.can_read(actor, scope_of(case)):
+        if case is None or not access.can_read(actor, scope_of(uow.session, case)):
             raise NotFound(f"no case {case_id}")
         items = uow.session.scalars(select(models.WorkItem).where(
             models.WorkItem.case_id == case_id).order_by(models.WorkItem.id))
@@ -178,8 +179,13 @@ def _known_service(session: Session, data: CaseCreate) -> models.Service:
     return service
 
 
-def scope_of(case: models.Case) -> ObjectScope:
-    return ObjectScope(department=case.department_code, station=case.station_code)
+def scope_of(session: Session, case: models.Case) -> ObjectScope:
+    """Where a case belongs: its department, its station, and the station's place in the org
+    tree (so a street's secretary supervises the cases of every station in the street)."""
+    station = session.get(models.Station, case.station_code) if case.station_code else None
+    unit = station and (station.community_code or station.street_code)
+    return ObjectScope(department=case.department_code, station=case.station_code,
+                       org_units=org_path(session, unit))
 
 
 def _read(case: models.Case) -> CaseRead:

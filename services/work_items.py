@@ -380,9 +380,13 @@ def _as_actor(user: models.User) -> Actor:
 
 def _load_visible(session: Session, actor: Actor, item_id: int) -> models.WorkItem:
     item = session.get(models.WorkItem, item_id)
-    if item is None or not rules.may_see(actor, _view(item)):
+    if item is None or not rules.may_see(actor, _view(item), _case_scope(session, item)):
         raise NotFound(f"no work item {item_id}")
     return item
+
+
+def _case_scope(session: Session, item: models.WorkItem):
+    return cases.scope_of(session, session.get(models.Case, item.case_id))
 
 
 def _visible_to(actor: Actor):
