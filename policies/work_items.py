@@ -34,6 +34,7 @@ class ItemView(BaseModel):
     owner: str | None
     stage_mode: str | None = None
     blocked: bool = False  # a signer added before this one has not signed yet
+    decided_by: str | None = None
 
 
 def group_of(kind: str, code: str) -> str:
@@ -59,7 +60,7 @@ def refusal(operation: str, actor: Actor, item: ItemView) -> str | None:
     """Why `actor` may not do `operation` on `item` now, or None when allowed."""
     if actor.role is Role.AUDITOR:
         return "an auditor reads work items and changes none"
-    if item.status in FINAL:
+    if item.status in FINAL and operation != "withdraw":
         return f"the work item is {item.status.value}; nothing more can be done on it"
     check = _CHECKS.get(operation)
     if check is None:
@@ -132,6 +133,31 @@ def _add_signer(actor: Actor, item: ItemView) -> str | None:
     return "only the item's assignee or a member of its group may add a signer"
 
 
+def _withdraw(actor: Actor, item: ItemView) -> str | None:
+    """撤回: only the person who decided takes a decision back (the service also checks that
+    nobody has acted on what followed)."""
+    if item.status is not Status.COMPLETED or item.decided_by != actor.username:
+        return "only the person who decided an item can withdraw the decision"
+    return None
+
+
+def rewind_refusal(later: list[ItemView], clock_effects: list[str | None],
+                   stage_involved: bool) -> str | None:
+    """Whether a case may go back to an earlier step: not over a correction cycle (the clock
+    it stopped and restarted would be wrong), not out of a 会签/或签 stage, and — for a
+    withdrawal — not once the next person has acted."""
+    if any(clock_effects):
+        return "cannot go back over a return for correction: the deadline clock moved"
+    if stage_involved:
+        return "going back into or out of a 会签/或签 stage is not supported"
+    return None
+
+
+def untouched(later: list[ItemView]) -> bool:
+    """Nobody has acted on what followed: every later item is still open and unclaimed."""
+    return all(i.status is Status.OPEN and i.assignee is None for i in later)
+
+
 def stage_complete(mode: str, statuses: list[Status]) -> bool:
     """会签 needs every signer; 或签 the first."""
     done = [s is Status.COMPLETED for s in statuses]
@@ -139,4 +165,5 @@ def stage_complete(mode: str, statuses: list[Status]) -> bool:
 
 
 _CHECKS = {"claim": _claim, "unclaim": _unclaim, "assign": _assign, "delegate": _delegate,
-           "resolve": _resolve, "decide": _decide, "urge": _urge, "add-signer": _add_signer}
+           "resolve": _resolve, "decide": _decide, "urge": _urge, "add-signer": _add_signer,
+           "withdraw": _withdraw, "return": _decide}

@@ -97,7 +97,8 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
                      subject_id=case.id, after=_audit_view(case))
         outbox.add(uow.session, outbox.START, {
             "deployment": processes.deployment_of(case.process, version),
-            "parameters": {"case_id": case.id}, "idempotency_key": f"case-{case.id}"})
+            "parameters": {"case_id": case.id},
+            "idempotency_key": outbox.start_key(case.id, "start")})
         uow.commit()
         return _read(case)
 

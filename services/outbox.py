@@ -7,6 +7,7 @@ a start carries an idempotency key, a resume names the pause it answers (orchest
 
 import logging
 import threading
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,10 +21,18 @@ from services.orchestration import Delivery, OrchestrationError, Prefect
 
 log = logging.getLogger("govflow.outbox")
 START, RESUME, NOTIFY = "start_flow_run", "resume_flow_run", "notify"
+RESTART = "restart_flow_run"  # a case sent back: stop its run, start a new one that replays
 
 
 def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
     session.add(models.OutboxMessage(kind=kind, payload=payload, created_at=datetime.now(UTC)))
+
+
+def start_key(case_id: int, purpose: str) -> str:
+    """An idempotency key for starting a case's run: the same on every retry of this message
+    (it is stored in it), and never the same as another installation's or an earlier
+    database's case with the same number sharing the Prefect server."""
+    return f"case-{case_id}-{purpose}-{uuid.uuid4().hex}"
 
 
 def deliver_pending(db: Database, prefect: Prefect, limit: int = 50) -> int:
@@ -52,6 +61,11 @@ def _send(prefect: Prefect, message: models.OutboxMessage) -> tuple[Delivery, st
     if message.kind == START:
         return Delivery.DELIVERED, prefect.start(p["deployment"], p["parameters"],
                                                  p["idempotency_key"])
+    if message.kind == RESTART:
+        if p["old_flow_run_id"]:
+            prefect.cancel(p["old_flow_run_id"])
+        return Delivery.DELIVERED, prefect.start(p["deployment"], p["parameters"],
+                                                 p["idempotency_key"])
     if message.kind == NOTIFY:
         notifications.send(p)
         return Delivery.DELIVERED, None
@@ -67,7 +81,7 @@ def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
         row.sent_at = datetime.now(UTC)
         row.attempts += 1
         row.last_error = None if outcome is Delivery.DELIVERED else outcome.value
-        if message.kind == START and flow_run_id:
+        if message.kind in (START, RESTART) and flow_run_id:
             case = uow.session.get(models.Case, message.payload["parameters"]["case_id"])
             case.flow_run_id = flow_run_id
         uow.commit()

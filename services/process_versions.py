@@ -89,7 +89,7 @@ def _move(uow, actor: Actor, line: MigrationLine, to_version: int) -> None:
     outbox.add(uow.session, outbox.START, {
         "deployment": processes.deployment_of(case.process, to_version),
         "parameters": {"case_id": case.id},
-        "idempotency_key": f"case-{case.id}-v{to_version}"})
+        "idempotency_key": outbox.start_key(case.id, f"v{to_version}")})
     uow.commit()
 
 

@@ -30,6 +30,12 @@ class ResolveBody(BaseModel):
     answer: str = Field(min_length=1, max_length=2000)
 
 
+class ReturnBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_step: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
+    reasons: str = Field(min_length=1, max_length=2000)
+
+
 class UrgeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     message: str = Field(min_length=1, max_length=500)
@@ -103,6 +109,22 @@ def decide(item_id: int, decision: Decision, actor: CurrentActor, db: DbDep,
            calendar: CalendarDep, today: Today, version: ExpectedVersion, response: Response):
     """Complete the item with a decision on its form; the waiting process continues with it."""
     item = work_items.decide(db, calendar, actor, item_id, decision, today, version)
+    return _etag(response, item)
+
+
+@router.post("/{item_id}/withdraw", response_model=WorkItemRead)
+def withdraw(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+             response: Response):
+    """撤回: take your decision back while nobody has acted on what followed; the case waits
+    at this step for you again."""
+    return _etag(response, work_items.withdraw(db, actor, item_id, version))
+
+
+@router.post("/{item_id}/return", response_model=WorkItemRead)
+def return_to(item_id: int, body: ReturnBody, actor: CurrentActor, db: DbDep,
+              version: ExpectedVersion, response: Response):
+    """退回: send the case back to a named earlier step with reasons."""
+    item = work_items.return_to(db, actor, item_id, body.to_step, body.reasons, version)
     return _etag(response, item)
 
 

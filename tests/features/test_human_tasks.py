@@ -9,7 +9,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 
-from flows.approval_steps import correction
+from flows.approval_steps import correction, delivery
 from policies.access import Actor, Role
 from policies.decisions import ApprovalDecision
 from services import cases, escalations, work_items
@@ -250,3 +250,60 @@ def station_gets_correction(seen, title):
 @then("办理时限在补正期间停止计算")
 def clock_stopped(db, seen):
     assert case_now(db, seen["case"].id).clock_suspended_on == date(2026, 4, 8)
+
+
+# 退回到前序环节与撤回 ------------------------------------------------------------------
+
+
+@given("一件事项部门已批准，等待服务站确认送达", target_fixture="seen")
+def approved_awaiting_delivery(db):
+    seen = waiting_for_civil_affairs(db)
+    work_items.decide(db, calendar, officer("civil-affairs"), seen["item"].id,
+                      {"outcome": "approve"}, date(2026, 4, 8))
+    seen["delivery"] = work_items.open_item(db, delivery(cases.facts(db, seen["case"].id)))
+    return seen
+
+
+@given("服务站已领取送达确认待办")
+def station_claimed(db, seen):
+    work_items.claim(db, clerk, seen["delivery"].id)
+
+
+@when(parsers.parse('服务站以"{reasons}"为由退回部门审批环节'))
+def station_returns(db, seen, reasons):
+    work_items.return_to(db, clerk, seen["delivery"].id, "department-review", reasons)
+
+
+@then(parsers.parse('部门审批环节重新等待部门办理，并记录理由"{reasons}"'))
+def review_reopened(db, seen, reasons):
+    review = work_items.get(db, officer("civil-affairs"), seen["item"].id)
+    assert (review.status, review.decision) == ("open", None)
+    history = work_items.history(db, officer("civil-affairs"), seen["item"].id)
+    assert (history[-1]["action"], history[-1]["note"]) == ("work_item.reopened", reasons)
+
+
+@then("送达确认待办已撤回")
+def delivery_withdrawn(db, seen):
+    assert work_items.get(db, clerk, seen["delivery"].id).status == "withdrawn"
+    with pytest.raises(Conflict):
+        work_items.decide(db, calendar, clerk, seen["delivery"].id, {"method": "counter"},
+                          date(2026, 4, 9))
+
+
+@when("部门撤回自己的批准", target_fixture="outcome")
+def officer_withdraws(db, seen):
+    try:
+        return work_items.withdraw(db, officer("civil-affairs"), seen["item"].id)
+    except Conflict as refused:
+        return refused
+
+
+@then("部门审批环节重新由该审批人办理")
+def back_with_the_officer(outcome):
+    assert (outcome.status, outcome.assignee, outcome.decision) == (
+        "claimed", "officer-civil-affairs", None)
+
+
+@then("撤回不被接受，因为下一环节已有人办理")
+def withdrawal_refused(outcome):
+    assert isinstance(outcome, Conflict) and "already acted" in outcome.detail

@@ -10,6 +10,7 @@ from policies.access import Actor, Role
 from services import cases, identity, work_items
 from services.cases import CaseCreate
 from services.db import models
+from services.errors import Conflict
 from services.identity import UserCreate
 from services.reference_data import read_calendar
 from services.work_items import WorkItemSpec
@@ -131,3 +132,20 @@ def test_the_queue_filters_by_group_status_and_due_date(client, login, item):
     before_due = client.get("/api/v1/work-items", headers=mine, params={
         "due_before": item.due_on.isoformat()}).json()
     assert item.id not in [i["id"] for i in before_due]
+
+
+def test_going_back_over_a_correction_cycle_is_refused(db, item):
+    health = Actor(username="officer-health", role=Role.OFFICER, department="health")
+    work_items.decide(db, read_calendar(), health, item.id,
+                      {"outcome": "return", "corrections": ["照片"]}, date(2026, 5, 11))
+    fix = work_items.open_item(db, WorkItemSpec(
+        case_id=item.case_id, step="correction", title="补正", form="correction",
+        candidate_group="station:st-11", due="none", ladder=None))
+    work_items.decide(db, read_calendar(), clerk, fix.id, {"supplied": ["照片"]},
+                      date(2026, 5, 12))
+    again = work_items.open_item(db, WorkItemSpec(
+        case_id=item.case_id, step="department-review", attempt=2, title="审批",
+        form="approval", candidate_group="department:health"))
+    with pytest.raises(Conflict, match="deadline clock moved"):
+        work_items.return_to(db, health, again.id, "correction", "再补一次")
+    assert work_items.get(db, health, again.id).status == "open"
