@@ -1,11 +1,18 @@
-"""Escalation ladders: which levels are due for a deadline on a given day."""
+"""Escalation ladders: which levels are due for a waiting step at a given moment.
 
-from datetime import date
+A level fires a number of working days before or after the step's deadline (approvals), or
+a number of minutes after the step was opened (the whistle's reporting rule).
+"""
+
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from policies.calendar import WorkingCalendar
+
+Recipient = Literal["group", "department-head", "one-stop-centre", "community-secretary",
+                    "street-secretary", "district-secretary"]
 
 
 class Level(BaseModel):
@@ -13,15 +20,18 @@ class Level(BaseModel):
 
     level: int = Field(ge=1)
     name_zh: str
-    notify: Literal["group", "department-head", "one-stop-centre"]
+    notify: Recipient
     working_days_before_due: int | None = Field(default=None, ge=1)
     working_days_after_due: int | None = Field(default=None, ge=1)
+    minutes_after_opened: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Level":
-        if (self.working_days_before_due is None) == (self.working_days_after_due is None):
+        triggers = [self.working_days_before_due, self.working_days_after_due,
+                    self.minutes_after_opened]
+        if sum(t is not None for t in triggers) != 1:
             raise ValueError("give exactly one of working_days_before_due, "
-                             "working_days_after_due")
+                             "working_days_after_due, minutes_after_opened")
         return self
 
 
@@ -39,13 +49,29 @@ class Ladder(BaseModel):
         return self
 
 
-def due_levels(ladder: Ladder, calendar: WorkingCalendar, due_on: date, today: date
-               ) -> list[Level]:
-    """Every level whose moment has come by `today` (a sweep that ran late catches up)."""
-    if today <= due_on:
-        remaining = calendar.working_days_between(today, due_on)
-        return [lv for lv in ladder.levels
-                if lv.working_days_before_due and remaining <= lv.working_days_before_due]
-    overdue = calendar.working_days_between(due_on, today)
-    return [lv for lv in ladder.levels
-            if lv.working_days_before_due or overdue >= lv.working_days_after_due]
+class Moment(BaseModel):
+    """When the sweep looks, and what it knows of the waiting step."""
+
+    today: date
+    now: datetime
+    due_on: date | None
+    opened_at: datetime
+
+
+def due_levels(ladder: Ladder, calendar: WorkingCalendar, at: Moment) -> list[Level]:
+    """Every level whose moment has come (a sweep that ran late catches up)."""
+    return [lv for lv in ladder.levels if _reached(lv, calendar, at)]
+
+
+def _reached(level: Level, calendar: WorkingCalendar, at: Moment) -> bool:
+    if level.minutes_after_opened is not None:
+        return at.now >= at.opened_at + timedelta(minutes=level.minutes_after_opened)
+    if at.due_on is None:
+        return False
+    if at.today <= at.due_on:
+        remaining = calendar.working_days_between(at.today, at.due_on)
+        return level.working_days_before_due is not None and \
+            remaining <= level.working_days_before_due
+    if level.working_days_before_due is not None:
+        return True
+    return calendar.working_days_between(at.due_on, at.today) >= level.working_days_after_due

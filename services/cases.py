@@ -36,6 +36,7 @@ class CaseRead(BaseModel):
     station: str | None
     subject: str
     due_on: date | None
+    legal_due_on: date | None
     clock_suspended_on: date | None
     outcome: dict[str, Any] | None
     flow_run_id: str | None
@@ -90,7 +91,8 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
             process=data.process, process_version=version, status="in_progress",
             service_code=service.code, department_code=service.department_code,
             station_code=data.station, subject=data.subject, created_at=now, updated_at=now,
-            due_on=calendar.add_working_days(today, service.promised_working_days))
+            due_on=calendar.add_working_days(today, service.promised_working_days),
+            legal_due_on=calendar.add_working_days(today, service.legal_working_days))
         uow.session.add(case)
         uow.session.flush()
         audit.record(uow.session, actor, action="case.started", subject_type="case",
@@ -142,12 +144,23 @@ def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
         case.clock_suspended_on = today
     elif effect == "resume" and case.clock_suspended_on is not None:
         case.due_on = resumed_due_date(calendar, case.due_on, case.clock_suspended_on, today)
+        case.legal_due_on = resumed_due_date(calendar, case.legal_due_on,
+                                             case.clock_suspended_on, today)
         case.clock_suspended_on = None
+        sync_open_deadlines(session, case)
     if _audit_view(case) != before:
         case.updated_at = datetime.now(UTC)
         audit.record(session, process_actor(case.process), action=f"case.clock_{effect}ed",
                      subject_type="case", subject_id=case.id, before=before,
                      after=_audit_view(case))
+
+
+def sync_open_deadlines(session: Session, case: models.Case) -> None:
+    """Open steps that carry the case's deadline follow it when it moves."""
+    for item in session.scalars(select(models.WorkItem).where(
+            models.WorkItem.case_id == case.id, models.WorkItem.deadline_kind.is_not(None),
+            models.WorkItem.status.in_(["open", "claimed", "delegated"]))):
+        item.due_on = case.due_on
 
 
 def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any]) -> None:
@@ -194,10 +207,10 @@ def _read(case: models.Case) -> CaseRead:
         id=case.id, process=case.process, process_version=case.process_version,
         status=case.status, service=case.service_code, department=case.department_code,
         station=case.station_code, subject=case.subject, due_on=case.due_on,
-        clock_suspended_on=case.clock_suspended_on, outcome=case.outcome,
-        flow_run_id=case.flow_run_id, created_at=case.created_at)
+        legal_due_on=case.legal_due_on, clock_suspended_on=case.clock_suspended_on,
+        outcome=case.outcome, flow_run_id=case.flow_run_id, created_at=case.created_at)
 
 
 def _audit_view(case: models.Case) -> dict[str, Any]:
-    return {"status": case.status, "due_on": case.due_on,
+    return {"status": case.status, "due_on": case.due_on, "legal_due_on": case.legal_due_on,
             "clock_suspended_on": case.clock_suspended_on, "outcome": case.outcome}

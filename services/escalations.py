@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
-from policies.escalation import Ladder, Level, due_levels
+from policies.escalation import Ladder, Level, Moment, due_levels
 from policies.work_items import FINAL
-from services import audit, outbox
+from services import audit, cases, outbox
 from services.db import models
 from services.db.uow import Database
 
@@ -31,12 +31,15 @@ class Applied(BaseModel):
     notified: str
 
 
-def sweep(db: Database, calendar: WorkingCalendar, ladders: dict[str, Ladder], today: date
-          ) -> list[Applied]:
+def sweep(db: Database, calendar: WorkingCalendar, ladders: dict[str, Ladder], today: date,
+          now: datetime | None = None) -> list[Applied]:
+    """Apply what is due on `today` (working-day levels) and at `now` (minute levels)."""
+    now = now or datetime.now(UTC)
     applied: list[Applied] = []
-    for item_id in _items_with_deadlines(db):
+    for item_id in _waiting_items_with_ladders(db):
         try:
-            applied += db.run(lambda uow, i=item_id: _escalate(uow, calendar, ladders, i, today))
+            applied += db.run(
+                lambda uow, i=item_id: _escalate(uow, calendar, ladders, i, today, now))
         except IntegrityError:
             continue  # a concurrent sweep applied it first; nothing is lost or doubled
     return applied
@@ -49,22 +52,23 @@ def escalations_of(db: Database, case_id: int) -> list[Applied]:
         return [Applied.model_validate(r, from_attributes=True) for r in rows]
 
 
-def _items_with_deadlines(db: Database) -> list[int]:
+def _waiting_items_with_ladders(db: Database) -> list[int]:
     with db.reading() as uow:
         return list(uow.session.scalars(select(models.WorkItem.id).where(
-            models.WorkItem.due_on.is_not(None), models.WorkItem.ladder.is_not(None),
+            models.WorkItem.ladder.is_not(None),
             models.WorkItem.status.not_in([s.value for s in FINAL]))))
 
 
 def _escalate(uow, calendar: WorkingCalendar, ladders: dict[str, Ladder], item_id: int,
-              today: date) -> list[Applied]:
+              today: date, now: datetime) -> list[Applied]:
     item = uow.session.get(models.WorkItem, item_id)
     case = uow.session.get(models.Case, item.case_id)
     if item.status in FINAL or case.clock_suspended_on is not None:
         return []  # decided meanwhile, or the clock stands still during a correction
     done = set(uow.session.scalars(select(models.Escalation.level).where(
         models.Escalation.work_item_id == item.id)))
-    new = [lv for lv in due_levels(ladders[item.ladder], calendar, item.due_on, today)
+    moment = Moment(today=today, now=now, due_on=item.due_on, opened_at=item.created_at)
+    new = [lv for lv in due_levels(ladders[item.ladder], calendar, moment)
            if lv.level not in done]
     applied = [_apply(uow.session, item, case, lv, today) for lv in new]
     uow.commit()
@@ -73,7 +77,7 @@ def _escalate(uow, calendar: WorkingCalendar, ladders: dict[str, Ladder], item_i
 
 def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Level,
            today: date) -> Applied:
-    to = _recipient(level, item, case)
+    to = _recipient(session, level, item, case)
     row = models.Escalation(work_item_id=item.id, case_id=case.id, ladder=item.ladder,
                             level=level.level, name_zh=level.name_zh, notified=to,
                             due_on=item.due_on, applied_on=today, at=datetime.now(UTC))
@@ -87,7 +91,14 @@ def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Le
     return Applied.model_validate(row, from_attributes=True)
 
 
-def _recipient(level: Level, item: models.WorkItem, case: models.Case) -> str:
+def _recipient(session: Session, level: Level, item: models.WorkItem, case: models.Case
+               ) -> str:
+    if level.notify.endswith("-secretary"):  # the secretary of that level above the case
+        wanted = level.notify.removesuffix("-secretary")
+        for code in cases.scope_of(session, case).org_units:
+            if session.get(models.OrgUnit, code).level == wanted:
+                return f"secretary:{code}"
+        return "one-stop-centre"  # a case with no unit at that level goes to the centre
     return {"group": item.candidate_group,
             "department-head": f"head:{case.department_code}",
             "one-stop-centre": "one-stop-centre"}[level.notify]

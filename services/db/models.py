@@ -123,7 +123,8 @@ class Case(Base):
                                                         index=True)
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"), index=True)
     subject: Mapped[str] = mapped_column(String(200))
-    due_on: Mapped[date | None]
+    due_on: Mapped[date | None]  # the promised limit, moved by corrections and extensions
+    legal_due_on: Mapped[date | None]  # the legal limit: a hard ceiling for extensions
     clock_suspended_on: Mapped[date | None]  # 补正期间不计时: set while the applicant corrects
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
@@ -194,7 +195,7 @@ class Escalation(Base):
     level: Mapped[int]
     name_zh: Mapped[str] = mapped_column(String(100))
     notified: Mapped[str] = mapped_column(String(100))
-    due_on: Mapped[date]
+    due_on: Mapped[date | None]
     applied_on: Mapped[date]
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -209,3 +210,21 @@ class PublishedVersion(Base):
     version: Mapped[int]
     published_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeadlineExtension(Base):
+    """A request to extend a case's promised deadline, and its approval or refusal."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    working_days: Mapped[int]
+    reasons: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    due_before: Mapped[date | None]
+    due_after: Mapped[date | None]
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

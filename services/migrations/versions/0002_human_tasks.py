@@ -1,4 +1,4 @@
-"""Cases, work items, outbox, escalations and process versions (the human-task layer)
+"""Cases, work items, outbox, escalations, extensions and process versions (human tasks)
 
 Revision ID: 0002
 Revises: 0001
@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('station_code', sa.String(length=16), nullable=True),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('legal_due_on', sa.Date(), nullable=True),
     sa.Column('clock_suspended_on', sa.Date(), nullable=True),
     sa.Column('outcome', sa.JSON(), nullable=True),
     sa.Column('flow_run_id', sa.String(length=36), nullable=True),
@@ -63,6 +64,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_process'), ['process'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_station_code'), ['station_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+
+    op.create_table('deadline_extensions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('working_days', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requested_by', sa.String(length=64), nullable=False),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('due_before', sa.Date(), nullable=True),
+    sa.Column('due_after', sa.Date(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_deadline_extensions_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_extensions'))
+    )
+    with op.batch_alter_table('deadline_extensions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deadline_extensions_case_id'), ['case_id'], unique=False)
 
     op.create_table('work_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,7 +127,7 @@ def upgrade() -> None:
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('name_zh', sa.String(length=100), nullable=False),
     sa.Column('notified', sa.String(length=100), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('applied_on', sa.Date(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_escalations_case_id_cases')),
@@ -138,6 +157,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_work_items_assignee'))
 
     op.drop_table('work_items')
+    with op.batch_alter_table('deadline_extensions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deadline_extensions_case_id'))
+
+    op.drop_table('deadline_extensions')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_station_code'))
