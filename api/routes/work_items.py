@@ -2,7 +2,7 @@
 If-Match (the version last read) and answers 409 when the item changed meanwhile."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,12 @@ class ReturnBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to_step: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
     reasons: str = Field(min_length=1, max_length=2000)
+
+
+class AddSignerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group: str = Field(pattern=r"^(department|station|org):[a-z0-9-]+$", max_length=100)
+    position: Literal["before", "after"]
 
 
 class UrgeBody(BaseModel):
@@ -125,6 +131,14 @@ def return_to(item_id: int, body: ReturnBody, actor: CurrentActor, db: DbDep,
               version: ExpectedVersion, response: Response):
     """退回: send the case back to a named earlier step with reasons."""
     item = work_items.return_to(db, actor, item_id, body.to_step, body.reasons, version)
+    return _etag(response, item)
+
+
+@router.post("/{item_id}/add-signer", response_model=WorkItemRead)
+def add_signer(item_id: int, body: AddSignerBody, actor: CurrentActor, db: DbDep,
+               version: ExpectedVersion, response: Response):
+    """加签: add a group to this 会签 stage; `before` means it must sign before you do."""
+    item = work_items.add_signer(db, actor, item_id, body.group, body.position, version)
     return _etag(response, item)
 
 

@@ -98,12 +98,13 @@ def test_last_signatures_arriving_at_the_same_instant_resume_exactly_once(db):
 
 
 @pytest.mark.parametrize("stage", ["all"], indirect=True)
-def test_a_signer_added_before_must_sign_first(db, stage):
+def test_a_signer_added_before_must_sign_first(db, stage, client, login):
     case, items = stage
-    holder = officer("health")
-    work_items.claim(db, holder, items["health"].id)
-    work_items.add_signer(db, holder, items["health"].id, "department:ecology-environment",
-                          "before")
+    work_items.claim(db, officer("health"), items["health"].id)
+    added = client.post(f"/api/v1/work-items/{items['health'].id}/add-signer",
+                        headers=login("officer-health"),
+                        json={"group": "department:ecology-environment", "position": "before"})
+    assert added.status_code == 200, added.text
     with pytest.raises(Conflict, match="前加签"):
         approve(db, "health", items["health"].id)
     added = [i for i in work_items.queue(db, officer("ecology-environment"),
