@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
+from policies.projects import ApprovalPlan
 from services import clock, identity
 from services.db.uow import Database
 from services.errors import InvalidInput
@@ -64,3 +65,10 @@ def _expected_version(if_match: Annotated[str | None, Header(
 
 
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
+
+
+def _plan(request: Request) -> ApprovalPlan:
+    return request.app.state.runtime.project_plan
+
+
+PlanDep = Annotated[ApprovalPlan, Depends(_plan)]

@@ -15,6 +15,7 @@ from prefect.schedules import Cron
 from flows import approval_v1, approval_v2
 from flows.audit_check import audit_chain_check
 from flows.deadline_sweep import deadline_sweep
+from flows.project_approval import project_approval
 from flows.runtime import rt
 from services import outbox
 from services.orchestration import Prefect
@@ -39,6 +40,10 @@ def deployments():
         approval_v2.approval.to_deployment(
             name="v2", version="2", tags=["one-stop"],
             description="As v1, with the station confirming delivery of an approval.",
+            entrypoint_type=EntrypointType.MODULE_PATH),
+        project_approval.to_deployment(
+            name="v1", version="1", tags=["one-stop", "projects"],
+            description="Parallel approval of a construction project (HC-14b).",
             entrypoint_type=EntrypointType.MODULE_PATH),
     ]
 

@@ -48,3 +48,23 @@ _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 def mask_in_text(text: str) -> str:
     text = _ID_IN_TEXT.sub(lambda m: m[1] + "*" * 10 + m[2], text)
     return _MOBILE_IN_TEXT.sub(lambda m: m[1] + "****" + m[2], text)
+
+
+# Unified social credit code of an enterprise (GB 32100-2015): 18 characters from a
+# 31-character alphabet, the last a check character.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why `value` is not a valid unified social credit code, or None when it is."""
+    if len(value) != 18 or any(c not in _USCC_ALPHABET for c in value):
+        return "must be 18 characters of digits and capital letters (no I, O, S, V, Z)"
+    if value[17] != uscc_check_char(value[:17]):
+        return "fails the GB 32100 check character"
+    return None

@@ -22,6 +22,8 @@ VERSIONS: dict[tuple[str, int], ProcessVersion] = {
         ProcessVersion(process="approval", version=1,
                        steps=("department-review", "correction"),
                        summary_zh="部门审批；退回补正后重新审批"),
+        ProcessVersion(process="project-approval", version=1, steps=("approval",),
+                       summary_zh="并联审批：各部门同时审批，前置审批全部通过后核发施工许可"),
         ProcessVersion(process="approval", version=2,
                        steps=("department-review", "correction", "delivery"),
                        summary_zh="部门审批；退回补正后重新审批；批准后由服务站确认证照送达"),

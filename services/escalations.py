@@ -99,8 +99,10 @@ def _recipient(session: Session, level: Level, item: models.WorkItem, case: mode
             if session.get(models.OrgUnit, code).level == wanted:
                 return f"secretary:{code}"
         return "one-stop-centre"  # a case with no unit at that level goes to the centre
+    kind, _, code = item.candidate_group.partition(":")
+    department = code if kind == "department" else case.department_code
     return {"group": item.candidate_group,
-            "department-head": f"head:{case.department_code}",
+            "department-head": f"head:{department}",  # the head of the late department
             "one-stop-centre": "one-stop-centre"}[level.notify]
 
 

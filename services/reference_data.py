@@ -15,6 +15,7 @@ from policies import reference as ref
 from policies.access import Actor
 from policies.calendar import CalendarYear, WorkingCalendar
 from policies.escalation import Ladder
+from policies.projects import ApprovalPlan
 from services import audit
 from services.db import models
 from services.db.uow import Database
@@ -146,3 +147,8 @@ def _validate_entry(model, item, file: str, label: str):
         where = ".".join(str(p) for p in first["loc"]) or "(entry)"
         raise ref.ReferenceDataError(f"{file}: {label}: field '{where}': {first['msg']}"
                                      ) from None
+
+
+def read_project_plan(path: Path | None = None) -> ApprovalPlan:
+    source = path or DATA_DIR / "project_approvals.yaml"
+    return _validate_entry(ApprovalPlan, _read_yaml(source), _name(source), "plan")

@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 from policies.calendar import WorkingCalendar
+from policies.projects import ApprovalPlan
 from services.db.uow import Database
-from services.reference_data import read_calendar
+from services.reference_data import read_calendar, read_project_plan
 from services.settings import Settings, get_settings
 
 
@@ -13,10 +14,12 @@ class Runtime:
     settings: Settings
     db: Database
     calendar: WorkingCalendar
+    project_plan: ApprovalPlan
 
 
 def build(settings: Settings | None = None) -> Runtime:
-    """Reads the calendar at start-up, so a broken calendar file stops the process at once."""
+    """Reads the calendar and plans at start-up: broken data stops the process at once."""
     settings = settings or get_settings()
     return Runtime(settings=settings, db=Database(settings.database_url),
-                   calendar=read_calendar(settings.calendar_file))
+                   calendar=read_calendar(settings.calendar_file),
+                   project_plan=read_project_plan())

@@ -36,6 +36,7 @@ class WorkItemSpec(BaseModel):
     form: str
     candidate_group: str
     due: Literal["case", "none"] = "case"  # the case's deadline, or none (e.g. a correction)
+    due_on: date | None = None  # a deadline of the step's own, instead of the case's
     deadline_kind: Literal["legal", "promised"] | None = "promised"
     ladder: str | None = "department-deadline"  # policies/data/escalation.yaml
     priority: int = Field(default=50, ge=0, le=100)
@@ -57,6 +58,8 @@ class StageSpec(BaseModel):
     form: str
     groups: list[str] = Field(min_length=1)
     due: Literal["case", "none"] = "case"
+    due_on_by_group: dict[str, date] = {}  # each group's own deadline, where it has one
+    titles_by_group: dict[str, str] = {}
     ladder: str | None = "department-deadline"
     flow_run_id: str | None = None
 
@@ -66,8 +69,10 @@ class StageSpec(BaseModel):
 
     def item(self, group: str) -> WorkItemSpec:
         return WorkItemSpec(case_id=self.case_id, step=self.step, attempt=self.attempt,
-                            title=self.title, form=self.form, candidate_group=group,
-                            due=self.due, ladder=self.ladder, flow_run_id=self.flow_run_id)
+                            title=self.titles_by_group.get(group, self.title), form=self.form,
+                            candidate_group=group, due=self.due,
+                            due_on=self.due_on_by_group.get(group), ladder=self.ladder,
+                            flow_run_id=self.flow_run_id)
 
 
 class StageDecisions(BaseModel):
@@ -162,8 +167,9 @@ def _open(session: Session, spec: WorkItemSpec, *, step_key: str,
         return existing
     case = session.get(models.Case, spec.case_id)
     item = models.WorkItem(
-        **spec.model_dump(exclude={"attempt", "due"}), step_key=step_key,
-        due_on=case.due_on if spec.due == "case" else None, status=rules.Status.OPEN.value,
+        **spec.model_dump(exclude={"attempt", "due", "due_on"}), step_key=step_key,
+        due_on=spec.due_on or (case.due_on if spec.due == "case" else None),
+        status=rules.Status.OPEN.value,
         stage_key=stage_key, stage_mode=stage_mode, created_at=datetime.now(UTC))
     session.add(item)
     session.flush()
@@ -254,6 +260,9 @@ def decide(db: Database, calendar: WorkingCalendar, actor: Actor, item_id: int,
     same transaction, so a flow that re-runs never applies them twice."""
     def apply(item, session):
         decision = _validated(item.form, payload)
+        if item.stage_key and clock_effect(item.form, decision) == "suspend":
+            _pause_for_correction(session, actor, item, decision)
+            return
         _set(item, status=rules.Status.COMPLETED, assignee=actor.username, decision=decision,
              decided_by=actor.username, completed_at=datetime.now(UTC))
         cases.apply_clock(session, calendar, item.case_id,
@@ -355,6 +364,23 @@ def _changed(session: Session, actor: Actor, item: models.WorkItem, acted: model
     if item is not acted:
         audit.record(session, actor, action=action, subject_type="work_item",
                      subject_id=item.id, before=before, after=_audit_view(item), note=why)
+
+
+def _pause_for_correction(session: Session, actor: Actor, item: models.WorkItem,
+                          decision: dict) -> None:
+    """A return for correction inside a stage pauses only this group's item: it waits for the
+    applicant's correction (at the filing station) and opens again; the others go on."""
+    case = session.get(models.Case, item.case_id)
+    corrections = "、".join(decision["corrections"])
+    fix = _open(session, WorkItemSpec(
+        case_id=case.id, step="correction", title=f"补正材料（{item.title}）：{corrections}",
+        form="correction", candidate_group=rules.group_of("station", case.station_code),
+        due="none", deadline_kind=None, ladder=None),
+        step_key=f"correction@{item.id}.{item.version}")
+    _set(item, status=rules.Status.OPEN, assignee=None, waits_for=fix.id)
+    audit.record(session, actor, action="work_item.returned_for_correction",
+                 subject_type="work_item", subject_id=item.id, after=decision,
+                 note=f"补正待办 {fix.id}")
 
 
 def _close_stage_if_complete(session: Session, actor: Actor, item: models.WorkItem) -> None:

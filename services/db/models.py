@@ -123,6 +123,9 @@ class Case(Base):
                                                         index=True)
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"), index=True)
     subject: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. a project's data
+    accepted_on: Mapped[date | None]
+    finished_on: Mapped[date | None]
     due_on: Mapped[date | None]  # the promised limit, moved by corrections and extensions
     legal_due_on: Mapped[date | None]  # the legal limit: a hard ceiling for extensions
     clock_suspended_on: Mapped[date | None]  # 补正期间不计时: set while the applicant corrects

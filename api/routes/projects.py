@@ -1,0 +1,32 @@
+from fastapi import APIRouter, status
+from fastapi.responses import HTMLResponse
+
+from api.deps import CalendarDep, CurrentActor, DbDep, PlanDep, SettingsDep, Today
+from services import projects
+from services.projects import ProjectCreate, ProjectRead
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.post("", response_model=ProjectRead, status_code=status.HTTP_201_CREATED)
+def start_project(data: ProjectCreate, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+                  plan: PlanDep, today: Today) -> ProjectRead:
+    """An enterprise (or its service specialist) files a project with its land-transfer
+    contract; every approval it needs opens in parallel (HC-14b)."""
+    return projects.start_project(db, calendar, plan, actor, data, today)
+
+
+@router.get("/{case_id}", response_model=ProjectRead)
+def get_project(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+                plan: PlanDep, today: Today) -> ProjectRead:
+    """Which departments are done and which are waiting, deadlines, the critical path, the
+    working days used against the commitment, escalations and the flow run."""
+    return projects.get_project(db, calendar, plan, actor, case_id, today)
+
+
+@router.get("/{case_id}/permit", response_class=HTMLResponse)
+def permit(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+           plan: PlanDep, settings: SettingsDep) -> HTMLResponse:
+    """The construction permit (HTML, printable) once the project is approved."""
+    return HTMLResponse(projects.permit(db, calendar, plan, actor, case_id,
+                                        settings.secret_key))

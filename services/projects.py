@@ -1,0 +1,188 @@
+"""Parallel project approval (HC-14b): opening a project case and following it."""
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from policies import access, processes
+from policies.access import Actor, ObjectScope
+from policies.calendar import WorkingCalendar
+from policies.personal_data import uscc_problem
+from policies.projects import ApprovalPlan
+from services import audit, cases, documents, outbox, process_versions
+from services.db import models
+from services.db.uow import Database
+from services.errors import Forbidden, InvalidInput, NotFound
+
+PROCESS = "project-approval"
+
+
+def _valid_uscc(value: str) -> str:
+    problem = uscc_problem(value)
+    if problem:
+        raise ValueError(f"not a valid unified social credit code: {problem}")
+    return value
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enterprise: str = Field(min_length=2, max_length=200)
+    credit_code: Annotated[str, AfterValidator(_valid_uscc)]
+    project: str = Field(min_length=2, max_length=200)
+    land_contract_no: str = Field(min_length=4, max_length=64)
+    station: str = Field(pattern=r"^st-\d{2}$")
+    agent: str | None = Field(default=None, max_length=64,
+                              description="the service specialist filing for the enterprise")
+
+
+class ApprovalStatus(BaseModel):
+    code: str
+    name_zh: str
+    department: str
+    status: str  # not-open, open, claimed, approved, rejected, waiting-for-correction
+    due_on: date | None
+    decided_by: str | None
+    work_item_id: int | None
+
+
+class ProjectRead(BaseModel):
+    id: int
+    enterprise: str
+    project: str
+    status: str
+    accepted_on: date
+    commitment_due_on: date
+    commitment_working_days: int
+    elapsed_working_days: int
+    approvals: list[ApprovalStatus]
+    critical_path: list[str]
+    waiting_on: list[str]
+    escalations: list[cases.EscalationSummary]
+    flow_run_id: str | None
+    process_version: int
+
+
+def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: Actor,
+                  data: ProjectCreate, today: date) -> ProjectRead:
+    if not access.can_write(actor, ObjectScope(station=data.station)):
+        raise Forbidden(f"{actor.username} does not act for station {data.station}")
+
+    def work(uow) -> int:
+        if uow.session.get(models.Station, data.station) is None:
+            raise InvalidInput(f"no station '{data.station}'", field="station")
+        now = datetime.now(UTC)
+        version = process_versions.current_version(uow.session, PROCESS)
+        case = models.Case(
+            process=PROCESS, process_version=version, status="in_progress",
+            station_code=data.station, subject=f"{data.enterprise}：{data.project}",
+            details=data.model_dump() | {"filed_by": actor.username}, accepted_on=today,
+            due_on=calendar.add_working_days(today, plan.commitment_working_days),
+            created_at=now, updated_at=now)
+        uow.session.add(case)
+        uow.session.flush()
+        audit.record(uow.session, actor, action="case.started", subject_type="case",
+                     subject_id=case.id, after={"process": PROCESS, "due_on": case.due_on})
+        outbox.add(uow.session, outbox.START, {
+            "deployment": processes.deployment_of(PROCESS, version),
+            "parameters": {"case_id": case.id},
+            "idempotency_key": outbox.start_key(case.id, "start")})
+        uow.commit()
+        return case.id
+
+    case_id = db.run(work)
+    return get_project(db, calendar, plan, actor, case_id, today)
+
+
+def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: Actor,
+                case_id: int, today: date) -> ProjectRead:
+    with db.reading() as uow:
+        case = uow.session.get(models.Case, case_id)
+        if case is None or case.process != PROCESS or not _may_read(uow.session, actor,
+                                                                     case, plan):
+            raise NotFound(f"no project {case_id}")
+        items = list(uow.session.scalars(select(models.WorkItem).where(
+            models.WorkItem.case_id == case.id, models.WorkItem.step == "approval",
+            models.WorkItem.step_key.not_like("%~%")).order_by(models.WorkItem.id)))
+        approvals = [_status(a, items) for a in plan.approvals]
+        raised = uow.session.scalars(select(models.Escalation).where(
+            models.Escalation.case_id == case.id).order_by(models.Escalation.id))
+        return ProjectRead(
+            id=case.id, enterprise=case.details["enterprise"], project=case.details["project"],
+            status=case.status, accepted_on=case.accepted_on, commitment_due_on=case.due_on,
+            commitment_working_days=plan.commitment_working_days,
+            elapsed_working_days=calendar.working_days_between(
+                case.accepted_on, case.finished_on or today),
+            approvals=approvals, critical_path=plan.critical_path(),
+            waiting_on=[a.code for a in approvals if a.status in ("open", "claimed",
+                                                                  "waiting-for-correction")],
+            escalations=[cases.EscalationSummary.model_validate(e, from_attributes=True)
+                         for e in raised],
+            flow_run_id=case.flow_run_id, process_version=case.process_version)
+
+
+def _status(step, items: list[models.WorkItem]) -> ApprovalStatus:
+    group = f"department:{step.department}"
+    item = next((i for i in reversed(items) if i.candidate_group == group
+                 and i.title.startswith(step.name_zh)), None)
+    return ApprovalStatus(code=step.code, name_zh=step.name_zh, department=step.department,
+                          status=_label(item), due_on=item and item.due_on,
+                          decided_by=item and item.decided_by,
+                          work_item_id=item and item.id)
+
+
+def _label(item: models.WorkItem | None) -> str:
+    if item is None:
+        return "not-open"
+    if item.status == "completed":
+        return {"approve": "approved", "reject": "rejected"}[item.decision["outcome"]]
+    return "waiting-for-correction" if item.waits_for else item.status
+
+
+def _may_read(session, actor: Actor, case: models.Case, plan: ApprovalPlan) -> bool:
+    involved = {a.department for a in plan.approvals}
+    return access.can_read(actor, cases.scope_of(session, case)) or (
+        actor.department in involved)
+
+
+def finish(db: Database, case_id: int, decisions: dict, today: date) -> str:
+    """Approved when the last round is approved (its decision is the permit); rejected with
+    the reasons of every department that rejected. A re-run changes nothing."""
+    rejected = {g: d.reasons for g, d in decisions.items() if d.outcome == "reject"}
+    status = "rejected" if rejected else "approved"
+
+    def work(uow) -> str:
+        case = uow.session.get(models.Case, case_id)
+        if case.status != "in_progress":
+            return case.status
+        case.status, case.finished_on = status, today
+        case.outcome = {"rejected_by": rejected} if rejected else {
+            "permit_no": f"施许{case.accepted_on:%Y}-{case.id:06d}"}
+        case.updated_at = datetime.now(UTC)
+        audit.record(uow.session, cases.process_actor(PROCESS), action=f"case.{status}",
+                     subject_type="case", subject_id=case.id, after=case.outcome)
+        uow.commit()
+        return status
+
+    return db.run(work)
+
+
+def permit(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: Actor,
+           case_id: int, secret: str) -> str:
+    """The construction permit of an approved project, as HTML."""
+    project = get_project(db, calendar, plan, actor, case_id, date.today())
+    with db.reading() as uow:
+        case = uow.session.get(models.Case, case_id)
+        details, outcome = case.details, case.outcome or {}
+    if project.status != "approved":
+        raise NotFound(f"project {case_id} has no permit: it is {project.status}")
+    no = outcome["permit_no"]
+    return documents.render(
+        "construction_permit.html", permit_no=no, enterprise=details["enterprise"],
+        credit_code=details["credit_code"], project=details["project"],
+        land_contract_no=details["land_contract_no"], accepted_on=project.accepted_on,
+        issued_on=case.finished_on, elapsed=project.elapsed_working_days,
+        commitment=project.commitment_working_days, approvals=project.approvals,
+        verification_code=documents.verification_code(secret, no))
