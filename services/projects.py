@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from policies import access, processes
-from policies.access import Actor, ObjectScope
+from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
 from policies.personal_data import uscc_problem
 from policies.projects import ApprovalPlan
@@ -61,6 +61,7 @@ class ProjectRead(BaseModel):
     critical_path: list[str]
     waiting_on: list[str]
     escalations: list[cases.EscalationSummary]
+    joint_reviews: list["JointReviewRead"]
     flow_run_id: str | None
     process_version: int
 
@@ -109,6 +110,8 @@ def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, act
         approvals = [_status(a, items) for a in plan.approvals]
         raised = uow.session.scalars(select(models.Escalation).where(
             models.Escalation.case_id == case.id).order_by(models.Escalation.id))
+        meetings = uow.session.scalars(select(models.JointReview).where(
+            models.JointReview.case_id == case.id).order_by(models.JointReview.id))
         return ProjectRead(
             id=case.id, enterprise=case.details["enterprise"], project=case.details["project"],
             status=case.status, accepted_on=case.accepted_on, commitment_due_on=case.due_on,
@@ -120,6 +123,8 @@ def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, act
                                                                   "waiting-for-correction")],
             escalations=[cases.EscalationSummary.model_validate(e, from_attributes=True)
                          for e in raised],
+            joint_reviews=[JointReviewRead.model_validate(m, from_attributes=True)
+                           for m in meetings],
             flow_run_id=case.flow_run_id, process_version=case.process_version)
 
 
@@ -186,3 +191,49 @@ def permit(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: A
         issued_on=case.finished_on, elapsed=project.elapsed_working_days,
         commitment=project.commitment_working_days, approvals=project.approvals,
         verification_code=documents.verification_code(secret, no))
+
+
+class JointReviewCreate(BaseModel):
+    """联审会: the departments that disagree meet; what they agreed is recorded on the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(min_length=1, max_length=500)
+    departments: list[str] = Field(min_length=2, max_length=20)
+    held_on: date
+    outcome: str = Field(min_length=1, max_length=4000)
+
+
+class JointReviewRead(JointReviewCreate):
+    id: int
+    called_by: str
+
+
+def record_joint_review(db: Database, plan: ApprovalPlan, actor: Actor, case_id: int,
+                        data: JointReviewCreate) -> JointReviewRead:
+    involved = {a.department for a in plan.approvals}
+    if actor.role not in (Role.ADMIN, Role.SECRETARY) and actor.department not in involved:
+        raise Forbidden("the involved departments, secretaries or the centre call a 联审会")
+    unknown = set(data.departments) - involved
+    if unknown:
+        raise InvalidInput(f"not involved in this project: {sorted(unknown)}",
+                           field="departments")
+
+    def work(uow) -> JointReviewRead:
+        case = uow.session.get(models.Case, case_id)
+        if case is None or case.process != PROCESS or not _may_read(uow.session, actor, case,
+                                                                     plan):
+            raise NotFound(f"no project {case_id}")
+        row = models.JointReview(case_id=case.id, called_by=actor.username,
+                                 at=datetime.now(UTC), **data.model_dump())
+        uow.session.add(row)
+        uow.session.flush()
+        audit.record(uow.session, actor, action="case.joint_review", subject_type="case",
+                     subject_id=case.id, after=data.model_dump(mode="json"))
+        uow.commit()
+        return JointReviewRead.model_validate(row, from_attributes=True)
+
+    return db.run(work)
+
+
+ProjectRead.model_rebuild()

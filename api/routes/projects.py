@@ -3,7 +3,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import CalendarDep, CurrentActor, DbDep, PlanDep, SettingsDep, Today
 from services import projects
-from services.projects import ProjectCreate, ProjectRead
+from services.projects import JointReviewCreate, JointReviewRead, ProjectCreate, ProjectRead
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -30,3 +30,11 @@ def permit(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
     """The construction permit (HTML, printable) once the project is approved."""
     return HTMLResponse(projects.permit(db, calendar, plan, actor, case_id,
                                         settings.secret_key))
+
+
+@router.post("/{case_id}/joint-reviews", response_model=JointReviewRead,
+             status_code=status.HTTP_201_CREATED)
+def joint_review(case_id: int, data: JointReviewCreate, actor: CurrentActor, db: DbDep,
+                 plan: PlanDep) -> JointReviewRead:
+    """Record a joint review meeting (联审会) of departments that disagree on the project."""
+    return projects.record_joint_review(db, plan, actor, case_id, data)

@@ -231,3 +231,18 @@ class DeadlineExtension(Base):
     due_before: Mapped[date | None]
     due_after: Mapped[date | None]
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JointReview(Base):
+    """A joint review meeting (联审会) called on a case where departments disagree."""
+
+    __tablename__ = "joint_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    called_by: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(Text)
+    departments: Mapped[list[str]] = mapped_column(JSON)
+    held_on: Mapped[date]
+    outcome: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

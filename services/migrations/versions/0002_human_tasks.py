@@ -1,4 +1,4 @@
-"""Cases, work items, outbox, escalations, extensions and process versions (human tasks)
+"""Cases, work items, outbox, escalations, extensions, process versions, joint reviews
 
 Revision ID: 0002
 Revises: 0001
@@ -86,6 +86,21 @@ def upgrade() -> None:
     with op.batch_alter_table('deadline_extensions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deadline_extensions_case_id'), ['case_id'], unique=False)
 
+    op.create_table('joint_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('called_by', sa.String(length=64), nullable=False),
+    sa.Column('topic', sa.Text(), nullable=False),
+    sa.Column('departments', sa.JSON(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('outcome', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_joint_reviews_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_joint_reviews'))
+    )
+    with op.batch_alter_table('joint_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_joint_reviews_case_id'), ['case_id'], unique=False)
+
     op.create_table('work_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -160,6 +175,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_work_items_assignee'))
 
     op.drop_table('work_items')
+    with op.batch_alter_table('joint_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_joint_reviews_case_id'))
+
+    op.drop_table('joint_reviews')
     with op.batch_alter_table('deadline_extensions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deadline_extensions_case_id'))
 
