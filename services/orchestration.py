@@ -59,6 +59,12 @@ class Prefect:
             return Delivery.UNDELIVERABLE
         return Delivery.NOT_YET
 
+    def state(self, flow_run_id: str) -> str | None:
+        return (self._call("GET", f"/flow_runs/{flow_run_id}").get("state") or {}).get("type")
+
+    def has_deployment(self, deployment: str) -> bool:
+        return self._request("GET", f"/deployments/name/{deployment}").status_code == 200
+
     def cancel(self, flow_run_id: str) -> None:
         """Stop a run for good (a case moved to another process version)."""
         run = self._call("GET", f"/flow_runs/{flow_run_id}")
