@@ -1,36 +1,28 @@
 """Parallel project approval (HC-14b): opening a project case and following it."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from policies import access, processes
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
-from policies.personal_data import uscc_problem
 from policies.projects import ApprovalPlan
 from services import audit, cases, documents, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.validation import CreditCode
 
 PROCESS = "project-approval"
-
-
-def _valid_uscc(value: str) -> str:
-    problem = uscc_problem(value)
-    if problem:
-        raise ValueError(f"not a valid unified social credit code: {problem}")
-    return value
 
 
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enterprise: str = Field(min_length=2, max_length=200)
-    credit_code: Annotated[str, AfterValidator(_valid_uscc)]
+    credit_code: CreditCode
     project: str = Field(min_length=2, max_length=200)
     land_contract_no: str = Field(min_length=4, max_length=64)
     station: str = Field(pattern=r"^st-\d{2}$")
