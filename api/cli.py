@@ -152,7 +152,9 @@ def _demo_accounts(db, password: str | None) -> None:
     password = password or secrets.token_urlsafe(12)
     created = identity.ensure_demo_accounts(db, password)
     if not created:
-        console.print("demo accounts exist already (password unchanged)")
+        console.print("demo accounts exist already, with the password printed when they were "
+                      "created (GOVFLOW_DEMO_PASSWORD, if it was set); "
+                      "`govflow users create` makes another admin")
         return
     console.print(f"[bold]{len(created)} demo accounts[/], password "
                   f"[bold yellow]{password}[/]" + (" (generated)" if generated else ""))
