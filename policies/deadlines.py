@@ -3,6 +3,8 @@ legal limit (法定时限) and never beyond it."""
 
 from datetime import date
 
+from policies.access import Actor, Role
+
 
 def extension_problem(due_on: date, legal_due_on: date, extended_to: date) -> str | None:
     if extended_to <= due_on:
@@ -13,6 +15,10 @@ def extension_problem(due_on: date, legal_due_on: date, extended_to: date) -> st
     return None
 
 
-def may_approve_extension(requested_by: str, approver: str) -> bool:
-    """Nobody approves their own extension."""
-    return requested_by != approver
+def extension_approval_refusal(requested_by: str, approver: Actor) -> str | None:
+    """A supervising secretary or an administrator approves; nobody approves their own."""
+    if approver.role not in (Role.SECRETARY, Role.ADMIN):
+        return "a supervising secretary or an administrator approves extensions"
+    if approver.username == requested_by:
+        return "nobody approves their own extension"
+    return None

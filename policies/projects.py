@@ -3,6 +3,7 @@ same time, and the one overall commitment."""
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from policies.decisions import ApprovalDecision
 from policies.reference import Code
 
 
@@ -63,3 +64,11 @@ class ApprovalPlan(BaseModel):
     def planned_working_days(self) -> int:
         by_code = {a.code: a for a in self.approvals}
         return sum(by_code[c].working_days for c in self.critical_path())
+
+
+def project_outcome(decisions: dict[str, ApprovalDecision]) -> tuple[str, dict[str, str]]:
+    """HC-14b: a project ends approved when its last round is approved; any rejection ends it
+    rejected, with each rejecting department's reasons."""
+    rejected = {group: d.reasons or "" for group, d in decisions.items()
+                if d.outcome == "reject"}
+    return ("rejected" if rejected else "approved"), rejected

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from policies import access
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
-from policies.deadlines import extension_problem, may_approve_extension
+from policies.deadlines import extension_approval_refusal, extension_problem
 from services import audit, cases, outbox
 from services.db import models
 from services.db.uow import Database
@@ -75,10 +75,9 @@ def decide(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
         row = uow.session.get(models.DeadlineExtension, extension_id)
         if row is None or row.case_id != case.id:
             raise NotFound(f"no extension {extension_id} on case {case_id}")
-        if actor.role not in (Role.SECRETARY, Role.ADMIN):
-            raise Forbidden("a supervising secretary or an administrator approves extensions")
-        if not may_approve_extension(row.requested_by, actor.username):
-            raise Forbidden("nobody approves their own extension")
+        refusal = extension_approval_refusal(row.requested_by, actor)
+        if refusal:
+            raise Forbidden(refusal)
         if row.status != "pending":
             raise Conflict(f"the extension is {row.status} already")
         if data.approve:

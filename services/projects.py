@@ -8,7 +8,8 @@ from sqlalchemy import select
 from policies import access, processes
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
-from policies.projects import ApprovalPlan
+from policies.decisions import ApprovalDecision, final_status
+from policies.projects import ApprovalPlan, project_outcome
 from services import audit, cases, documents, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
@@ -134,7 +135,7 @@ def _label(item: models.WorkItem | None) -> str:
     if item is None:
         return "not-open"
     if item.status == "completed":
-        return {"approve": "approved", "reject": "rejected"}[item.decision["outcome"]]
+        return final_status(ApprovalDecision.model_validate(item.decision))
     return "waiting-for-correction" if item.waits_for else item.status
 
 
@@ -147,8 +148,7 @@ def _may_read(session, actor: Actor, case: models.Case, plan: ApprovalPlan) -> b
 def finish(db: Database, case_id: int, decisions: dict, today: date) -> str:
     """Approved when the last round is approved (its decision is the permit); rejected with
     the reasons of every department that rejected. A re-run changes nothing."""
-    rejected = {g: d.reasons for g, d in decisions.items() if d.outcome == "reject"}
-    status = "rejected" if rejected else "approved"
+    status, rejected = project_outcome(decisions)
 
     def work(uow) -> str:
         case = uow.session.get(models.Case, case_id)
