@@ -7,7 +7,17 @@ from prometheus_client import CollectorRegistry
 
 from api import problems
 from api.middleware import LimitBodySize, Metrics
-from api.routes import audit, auth, cases, catalogue, health, projects, users, work_items
+from api.routes import (
+    applications,
+    audit,
+    auth,
+    cases,
+    catalogue,
+    health,
+    projects,
+    users,
+    work_items,
+)
 from services import logs, runtime
 from services.settings import Settings
 
@@ -28,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = CollectorRegistry()
     problems.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (auth, catalogue, users, audit, cases, work_items, projects):
+    for module in (auth, catalogue, users, audit, cases, work_items, projects, applications):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

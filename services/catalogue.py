@@ -7,10 +7,11 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import Select, func, or_, select
 
+from policies import reference as ref
 from policies.reference import COMMITTEE_OF_LEVEL
 from services.db import models
 from services.db.uow import Database
-from services.errors import NotFound
+from services.errors import InvalidInput, NotFound
 
 T = TypeVar("T")
 
@@ -157,3 +158,20 @@ def _station_read(s: models.Station) -> StationRead:
 def _org_unit_read(u: models.OrgUnit) -> OrgUnitRead:
     return OrgUnitRead(code=u.code, name_zh=u.name_zh, name_en=u.name_en, level=u.level,
                        committee_zh=COMMITTEE_OF_LEVEL[u.level], parent=u.parent_code)
+
+
+def service_rule(session, code: str, applicant_kind: str) -> ref.Service:
+    """The service as the intake rules read it; refuses what this applicant cannot apply for."""
+    row = session.get(models.Service, code)
+    if row is None or not row.delegated:
+        raise InvalidInput(f"no delegated service '{code}'", field="service")
+    if applicant_kind not in row.applicant_kinds:
+        raise InvalidInput(f"{code} is not for an applicant of kind {applicant_kind}",
+                           field="applicant.kind")
+    return ref.Service(
+        code=row.code, name_zh=row.name_zh, name_en=row.name_en,
+        department=row.department_code, delegated=row.delegated,
+        applicant_kinds=row.applicant_kinds, materials=row.materials,
+        on_the_spot=row.on_the_spot, promised_working_days=row.promised_working_days,
+        legal_working_days=row.legal_working_days, no_meeting=row.no_meeting,
+        fee_yuan=row.fee_yuan, legal_basis_zh=row.legal_basis_zh)

@@ -115,6 +115,7 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     process: Mapped[str] = mapped_column(String(64), index=True)
     process_version: Mapped[int]
     status: Mapped[str] = mapped_column(String(32), index=True)
@@ -246,3 +247,38 @@ class JointReview(Base):
     held_on: Mapped[date]
     outcome: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReceiptCounter(Base):
+    """The last receipt number given at a station on a day."""
+
+    __tablename__ = "receipt_counters"
+
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last: Mapped[int]
+
+
+class Notice(Base):
+    """The single notice (一次性告知) of everything missing: at most one per case, by index."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("uq_notices_case_kind", "case_id", "kind", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    materials: Mapped[list[str]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    """A submission's Idempotency-Key with the answer it got, so a retry gets the same one."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,270 @@
+"""One-stop intake (HC-11b/c/e, HC-12): a station accepts an application for any delegated
+service, answers at once with a receipt number, the promised date and — if anything is
+missing — the single notice of everything missing; on-the-spot services are decided there.
+Complete applications of other services go to their department (the `approval` process)."""
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from policies import access, intake, processes
+from policies.access import Actor, ObjectScope
+from policies.calendar import WorkingCalendar
+from policies.intake import Deferral
+from policies.personal_data import mask_citizen_id, mask_phone
+from services import audit, cases, catalogue, documents, outbox, process_versions
+from services.db import models
+from services.db.uow import Database
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.validation import CitizenId, CreditCode, Mobile
+
+PROCESS = "approval"
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["person"] = "person"
+    name: str = Field(min_length=1, max_length=50)
+    id_number: CitizenId
+    phone: Mobile
+
+
+class Enterprise(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["enterprise"] = "enterprise"
+    name: str = Field(min_length=2, max_length=200)
+    credit_code: CreditCode
+    phone: Mobile
+
+
+class ApplicationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service: str = Field(pattern=r"^S\d{3}$")
+    station: str = Field(pattern=r"^st-\d{2}$")
+    applicant: Person | Enterprise = Field(discriminator="kind")
+    materials: list[str] = Field(default_factory=list, max_length=50)
+    deferrals: list[Deferral] = Field(default_factory=list, max_length=20,
+                                      description="容缺受理: minor materials promised by a date")
+    agent: str | None = Field(default=None, max_length=64,
+                              description="the service specialist filing for an enterprise")
+
+    @model_validator(mode="after")
+    def _agents_file_for_enterprises(self) -> "ApplicationCreate":
+        if self.agent and self.applicant.kind != "enterprise":
+            raise ValueError("a service specialist files for an enterprise only (HC-12)")
+        return self
+
+
+class ApplicationRead(BaseModel):
+    id: int
+    receipt_no: str
+    status: str
+    service: str
+    station: str
+    applicant: dict
+    promised_due_on: date | None
+    missing: list[str]
+    deferred: list[Deferral]
+    notice: list[str] | None  # the single notice, when one was issued
+    decided_on_the_spot: bool
+    flow_run_id: str | None
+
+
+def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: ApplicationCreate,
+           today: date, idempotency_key: str | None = None) -> ApplicationRead:
+    if not access.can_write(actor, ObjectScope(station=data.station)):
+        raise Forbidden(f"{actor.username} does not act for station {data.station}")
+    request_hash = _hash(data)
+
+    def work(uow) -> int:
+        if idempotency_key:
+            earlier = _earlier_answer(uow.session, idempotency_key, actor, request_hash)
+            if earlier is not None:
+                return earlier
+        service = catalogue.service_rule(uow.session, data.service, data.applicant.kind)
+        check = intake.check(service, set(data.materials), data.deferrals)
+        if check.refused_deferrals:
+            raise InvalidInput(f"not deferrable under the service guide: "
+                               f"{', '.join(check.refused_deferrals)}", field="deferrals")
+        case = _open_case(uow.session, calendar, actor, data, service, check, today)
+        if idempotency_key:
+            uow.session.add(models.IdempotencyKey(
+                key=idempotency_key, actor=actor.username, request_hash=request_hash,
+                case_id=case.id, created_at=datetime.now(UTC)))
+        uow.commit()
+        return case.id
+
+    case_id = db.run(work)
+    return get(db, actor, case_id)
+
+
+def supply(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
+           materials: list[str], today: date) -> ApplicationRead:
+    """Materials brought to the counter or uploaded: the case goes on where it stopped."""
+    def work(uow) -> None:
+        case = _load(uow.session, actor, case_id, write=True)
+        if case.status != "awaiting_materials":
+            raise Conflict(f"the application is {case.status}; nothing is awaited")
+        service = catalogue.service_rule(uow.session, case.service_code,
+                                         case.details["applicant"]["kind"])
+        provided = sorted(set(case.details["provided"]) | set(materials))
+        deferred = [Deferral.model_validate(d) for d in case.details["deferred"]]
+        check = intake.check(service, set(provided), deferred)
+        before = {"missing": case.details["missing"]}
+        case.details = case.details | {"provided": provided, "missing": check.missing}
+        audit.record(uow.session, actor, action="application.supplied", subject_type="case",
+                     subject_id=case.id, before=before, after={"missing": check.missing})
+        if check.verdict != "incomplete":
+            _accept(uow.session, calendar, actor, case, service, check, today)
+        uow.commit()
+
+    db.run(work)
+    return get(db, actor, case_id)
+
+
+def get(db: Database, actor: Actor, case_id: int) -> ApplicationRead:
+    with db.reading() as uow:
+        case = _load(uow.session, actor, case_id)
+        notice = uow.session.scalar(select(models.Notice).where(
+            models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
+        serves = access.sees_personal_data(actor, cases.scope_of(uow.session, case))
+        return ApplicationRead(
+            id=case.id, receipt_no=case.receipt_no, status=case.status,
+            service=case.service_code, station=case.station_code,
+            applicant=_shown(case.details["applicant"], serves), promised_due_on=case.due_on,
+            missing=case.details["missing"], deferred=case.details["deferred"],
+            notice=notice and notice.materials,
+            decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
+            flow_run_id=case.flow_run_id)
+
+
+def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
+               data: ApplicationCreate, service, check: intake.Completeness,
+               today: date) -> models.Case:
+    now = datetime.now(UTC)
+    case = models.Case(
+        receipt_no=_next_receipt(session, data.station, today), process=PROCESS,
+        process_version=process_versions.current_version(session, PROCESS),
+        status="awaiting_materials", service_code=service.code,
+        department_code=service.department, station_code=data.station,
+        subject=f"{service.name_zh}：{data.applicant.name}", accepted_on=today,
+        details={"applicant": data.applicant.model_dump(), "agent": data.agent,
+                 "channel": "station", "provided": sorted(set(data.materials)),
+                 "missing": check.missing,
+                 "deferred": [d.model_dump(mode="json") for d in check.deferred]},
+        created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    audit.record(session, actor, action="application.received", subject_type="case",
+                 subject_id=case.id, after={"receipt_no": case.receipt_no,
+                                            "service": service.code,
+                                            "missing": check.missing})
+    if check.verdict == "incomplete":
+        session.add(models.Notice(case_id=case.id, kind="single_notice",
+                                  materials=check.missing, issued_at=now))
+        audit.record(session, actor, action="application.notice_issued", subject_type="case",
+                     subject_id=case.id, after={"materials": check.missing})
+    else:
+        _accept(session, calendar, actor, case, service, check, today)
+    return case
+
+
+def _accept(session: Session, calendar: WorkingCalendar, actor: Actor, case: models.Case,
+            service, check: intake.Completeness, today: date) -> None:
+    """Complete (or complete but for promised minor materials): decided on the spot, or
+    handed to the department's approval process."""
+    case.accepted_on = today
+    case.due_on = calendar.add_working_days(today, service.promised_working_days)
+    case.legal_due_on = calendar.add_working_days(today, service.legal_working_days)
+    if intake.decided_on_the_spot(service, check):
+        case.status, case.finished_on = "approved", today
+        case.outcome = {"outcome": "approve", "on_the_spot": True, "decided_by": actor.username}
+        audit.record(session, actor, action="case.approved", subject_type="case",
+                     subject_id=case.id, after=case.outcome, note="马上办")
+        return
+    case.status = "in_progress"
+    audit.record(session, actor, action="application.accepted", subject_type="case",
+                 subject_id=case.id, after={"due_on": case.due_on, "verdict": check.verdict})
+    outbox.add(session, outbox.START, {
+        "deployment": processes.deployment_of(case.process, case.process_version),
+        "parameters": {"case_id": case.id},
+        "idempotency_key": outbox.start_key(case.id, "start")})
+
+
+def _next_receipt(session: Session, station: str, today: date) -> str:
+    counter = session.get(models.ReceiptCounter, (station, today), with_for_update=True)
+    if counter is None:
+        counter = models.ReceiptCounter(station_code=station, day=today, last=0)
+        session.add(counter)
+    counter.last += 1
+    session.flush()
+    return intake.receipt_number(station, today, counter.last)
+
+
+def _earlier_answer(session: Session, key: str, actor: Actor, request_hash: str) -> int | None:
+    earlier = session.get(models.IdempotencyKey, key)
+    if earlier is None:
+        return None
+    if earlier.actor != actor.username or earlier.request_hash != request_hash:
+        raise InvalidInput("this Idempotency-Key was used for a different request",
+                           field="Idempotency-Key")
+    return earlier.case_id
+
+
+def _hash(data: ApplicationCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _load(session: Session, actor: Actor, case_id: int, write: bool = False) -> models.Case:
+    case = session.get(models.Case, case_id)
+    allowed = access.can_write if write else access.can_read
+    if case is None or case.receipt_no is None or not allowed(
+            actor, cases.scope_of(session, case)):
+        raise NotFound(f"no application {case_id}")
+    return case
+
+
+def _shown(applicant: dict, serves: bool) -> dict:
+    if serves:
+        return applicant
+    masked = dict(applicant)
+    if "id_number" in masked:
+        masked["id_number"] = mask_citizen_id(masked["id_number"])
+    masked["phone"] = mask_phone(masked["phone"])
+    return masked
+
+
+def document(db: Database, actor: Actor, case_id: int, kind: Literal["notice", "certificate"],
+             secret: str) -> str:
+    """The single notice, or the certificate of an approved application, as HTML. The
+    applicant's numbers are masked on every document (they leave the office)."""
+    with db.reading() as uow:
+        case = _load(uow.session, actor, case_id)
+        service = uow.session.get(models.Service, case.service_code)
+        applicant = _shown(case.details["applicant"], serves=False)
+        if kind == "notice":
+            notice = uow.session.scalar(select(models.Notice).where(
+                models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
+            if notice is None:
+                raise NotFound(f"application {case_id} needed no notice: nothing was missing")
+            guide = {m["code"]: m for m in service.materials}
+            station = uow.session.get(models.Station, case.station_code)
+            return documents.render(
+                "single_notice.html", receipt_no=case.receipt_no, applicant=applicant["name"],
+                service=service.name_zh, materials=[guide[c] for c in notice.materials],
+                station=station.name_zh, issued_on=notice.issued_at.date())
+        if case.status != "approved":
+            raise NotFound(f"application {case_id} has no certificate: it is {case.status}")
+        return documents.render(
+            "certificate.html", receipt_no=case.receipt_no, applicant=applicant["name"],
+            identifier=applicant.get("id_number") or applicant.get("credit_code"),
+            service=service.name_zh, decided_on=case.finished_on or case.updated_at.date(),
+            on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
+            verification_code=documents.verification_code(secret, case.receipt_no))

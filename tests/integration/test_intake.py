@@ -1,0 +1,153 @@
+"""One-stop intake through the API (HC-11c, HC-11e, HC-12): receipt numbers, the single notice,
+容缺受理, on-the-spot decisions, supplements, Idempotency-Key."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from services.db import models
+
+ID = "11010519491231002X"
+PERSON = {"kind": "person", "name": "王小明", "id_number": ID, "phone": "13812345678"}
+ENTERPRISE = {"kind": "enterprise", "name": "厦门某科技有限公司",
+              "credit_code": "91350100M000100Y43", "phone": "13912345678"}
+
+
+def services(db, **where) -> list[models.Service]:
+    with db.reading() as uow:
+        stmt = select(models.Service).order_by(models.Service.code)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(models.Service, name) == value)
+        return [s for s in uow.session.scalars(stmt) if "person" in s.applicant_kinds]
+
+
+def codes(service: models.Service, **where) -> list[str]:
+    return [m["code"] for m in service.materials
+            if all(m[k] == v for k, v in where.items())]
+
+
+def submit(client, headers, service, materials, **extra):
+    return client.post("/api/v1/applications", headers=headers, json={
+        "service": service.code, "station": "st-12", "applicant": PERSON,
+        "materials": materials, **extra})
+
+
+@pytest.fixture(scope="module")
+def clerk(login):
+    return login("clerk-st-12")
+
+
+def test_one_notice_lists_every_missing_material_at_once(client, db, clerk):
+    service = next(s for s in services(db, on_the_spot=False) if len(s.materials) >= 3)
+    required = codes(service)
+    answer = submit(client, clerk, service, required[:1])
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert re.fullmatch(r"st-12-\d{8}-\d{4}", body["receipt_no"])
+    assert body["status"] == "awaiting_materials"
+    assert body["notice"] == body["missing"] == required[1:]
+    notice = client.get(f"/api/v1/applications/{body['id']}/documents/notice", headers=clerk)
+    names = {m["code"]: m["name_zh"] for m in service.materials}
+    assert all(names[c] in notice.text for c in required[1:])
+    assert "一次性" in notice.text
+
+
+def test_a_supplement_never_brings_a_second_notice(client, db, clerk):
+    service = next(s for s in services(db, on_the_spot=False) if len(s.materials) >= 3)
+    required = codes(service)
+    first = submit(client, clerk, service, []).json()
+    partly = client.post(f"/api/v1/applications/{first['id']}/materials", headers=clerk,
+                         json={"materials": required[:1]}).json()
+    assert partly["status"] == "awaiting_materials"
+    assert partly["notice"] == required and partly["missing"] == required[1:]
+    done = client.post(f"/api/v1/applications/{first['id']}/materials", headers=clerk,
+                       json={"materials": required[1:]}).json()
+    assert done["status"] == "in_progress" and done["missing"] == []
+    with db.reading() as uow:
+        notices = uow.session.scalars(select(models.Notice).where(
+            models.Notice.case_id == first["id"])).all()
+    assert len(notices) == 1
+
+
+def test_an_on_the_spot_service_is_decided_at_the_counter(client, db, clerk):
+    service = services(db, on_the_spot=True)[0]
+    body = submit(client, clerk, service, codes(service)).json()
+    assert (body["status"], body["decided_on_the_spot"], body["notice"]) == (
+        "approved", True, None)
+    certificate = client.get(f"/api/v1/applications/{body['id']}/documents/certificate",
+                             headers=clerk)
+    assert certificate.status_code == 200
+    assert body["receipt_no"] in certificate.text and "马上办" in certificate.text
+    assert ID not in certificate.text and "1101**********002X" in certificate.text
+
+
+def test_minor_materials_may_follow_on_a_written_promise(client, db, clerk):
+    service = next(s for s in services(db, on_the_spot=False)
+                   if codes(s, deferrable=True) and codes(s, deferrable=False))
+    minor = codes(service, deferrable=True)[0]
+    rest = [c for c in codes(service) if c != minor]
+    body = submit(client, clerk, service, rest, deferrals=[
+        {"material": minor, "promised_by": "2026-12-31"}]).json()
+    assert body["status"] == "in_progress" and body["notice"] is None
+    assert body["deferred"] == [{"material": minor, "promised_by": "2026-12-31"}]
+
+
+def test_a_major_material_cannot_be_deferred(client, db, clerk):
+    service = next(s for s in services(db, on_the_spot=False) if codes(s, deferrable=False))
+    major = codes(service, deferrable=False)[0]
+    answer = submit(client, clerk, service, [], deferrals=[
+        {"material": major, "promised_by": "2026-12-31"}])
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "deferrals"
+
+
+def test_a_retry_with_the_same_key_gets_the_original_answer(client, db, clerk):
+    service = services(db, on_the_spot=False)[0]
+    key = {"Idempotency-Key": "counter-7-20261124-0001"}
+    first = submit(client, clerk | key, service, [])
+    again = submit(client, clerk | key, service, [])
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["receipt_no"] == first.json()["receipt_no"]
+    other = submit(client, clerk | key, service, codes(service))
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_receipt_numbers_follow_each_other_at_a_station(client, db, clerk):
+    service = services(db, on_the_spot=False)[0]
+    numbers = [submit(client, clerk, service, []).json()["receipt_no"] for _ in range(3)]
+    sequence = [int(n.rsplit("-", 1)[1]) for n in numbers]
+    assert sequence == [sequence[0], sequence[0] + 1, sequence[0] + 2]
+
+
+def test_an_invalid_id_number_is_refused_naming_the_field(client, db, clerk):
+    service = services(db)[0]
+    answer = client.post("/api/v1/applications", headers=clerk, json={
+        "service": service.code, "station": "st-12",
+        "applicant": PERSON | {"id_number": ID[:17] + "5"}, "materials": []})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "applicant.person.id_number"
+    assert ID[:17] + "5" not in answer.text
+
+
+def test_a_specialist_files_for_an_enterprise_only(client, db, clerk):
+    service = next(s for s in (services(db) + []) if "enterprise" in s.applicant_kinds)
+    as_person = client.post("/api/v1/applications", headers=clerk, json={
+        "service": service.code, "station": "st-12", "applicant": PERSON,
+        "materials": [], "agent": "clerk-st-12"})
+    assert as_person.status_code == 422
+    for_enterprise = client.post("/api/v1/applications", headers=clerk, json={
+        "service": service.code, "station": "st-12", "applicant": ENTERPRISE,
+        "materials": [], "agent": "clerk-st-12"})
+    assert for_enterprise.status_code == 201, for_enterprise.text
+
+
+def test_another_stations_clerk_can_neither_file_nor_read(client, db, clerk, login):
+    service = services(db)[0]
+    mine = submit(client, clerk, service, []).json()
+    other = login("clerk-st-13")
+    assert submit(client, other, service, []).status_code == 403
+    assert client.get(f"/api/v1/applications/{mine['id']}", headers=other).status_code == 404
+    masked = client.get(f"/api/v1/applications/{mine['id']}", headers=login("auditor")).json()
+    assert masked["applicant"]["id_number"] == "1101**********002X"
