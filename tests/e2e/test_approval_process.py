@@ -96,3 +96,28 @@ def test_a_late_case_escalates_once_per_level_through_the_scheduled_sweep(http, 
     events = http.get("/api/v1/audit", headers=as_user("auditor"), params={
         "action": "work_item.escalated", "subject_id": str(detail["work_items"][0]["id"])})
     assert len(events.json()) == 3
+
+
+def test_incomplete_application_to_certificate(http, as_user, stack):
+    """一次性告知 → 补正 → 部门审批 → 办理结果, on the real server and worker."""
+    clerk, officer = as_user("clerk-st-05"), as_user("officer-civil-affairs")
+    service = next(s for s in http.get("/api/v1/catalogue/services", params={
+        "department": "civil-affairs", "on_the_spot": "false"}).json()["items"]
+        if "person" in s["guide"]["applicant_kinds"] and len(s["guide"]["materials"]) >= 2)
+    required = [m["code"] for m in service["guide"]["materials"]]
+    filed = http.post("/api/v1/applications", headers=clerk, json={
+        "service": service["code"], "station": "st-05", "materials": required[:1],
+        "applicant": {"kind": "person", "name": "陈某", "id_number": "11010519491231002X",
+                      "phone": "13812345678"}}).json()
+    assert filed["notice"] == required[1:]
+    supplied = http.post(f"/api/v1/applications/{filed['id']}/materials", headers=clerk,
+                         json={"materials": required[1:]}).json()
+    assert supplied["status"] == "in_progress"
+    review = next_open_item(http, officer, "department:civil-affairs", filed["id"])
+    decided = http.post(f"/api/v1/work-items/{review['id']}/decision", headers=officer,
+                        json={"outcome": "approve"})
+    assert decided.status_code == 200, decided.text
+    assert case_when_finished(http, clerk, filed["id"])["status"] == "approved"
+    certificate = http.get(f"/api/v1/applications/{filed['id']}/documents/certificate",
+                           headers=clerk)
+    assert certificate.status_code == 200 and filed["receipt_no"] in certificate.text
