@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     for module in (auth, catalogue, users, audit, cases, work_items, projects, applications):
         v1.include_router(module.router)
+    v1.include_router(applications.dashboard_router)
     app.include_router(v1)
     app.include_router(health.router)
     app.add_middleware(Metrics, registry=app.state.metrics_registry)

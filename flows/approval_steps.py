@@ -7,7 +7,7 @@ are (cases in flight re-run their own version's code on every resume).
 
 from prefect import task
 
-from flows.runtime import rt
+from flows.runtime import rt, today
 from policies.decisions import ApprovalDecision, final_status
 from policies.work_items import group_of
 from services import cases
@@ -41,4 +41,5 @@ def case_facts(case_id: int) -> CaseFacts:
 
 @task(retries=3, retry_delay_seconds=2)
 def finish_case(case_id: int, decision: ApprovalDecision) -> None:
-    cases.finish(rt().db, case_id, final_status(decision), decision.model_dump(mode="json"))
+    cases.finish(rt().db, case_id, final_status(decision), decision.model_dump(mode="json"),
+                 today())

@@ -68,8 +68,27 @@ class DeliveryConfirmed(BaseModel):
 
 
 
+class RectificationReport(BaseModel):
+    """What the responsible unit changed after a bad rating (整改)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actions: str = Field(min_length=1, max_length=4000)
+
+
+class CallBack(BaseModel):
+    """The station's call-back to an applicant who rated badly (回访)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reached: bool
+    note: str = Field(min_length=1, max_length=2000)
+
+
 FORMS: dict[str, type[BaseModel]] = {
     "approval": ApprovalDecision,
     "correction": CorrectionDone,
     "delivery": DeliveryConfirmed,
+    "rectification": RectificationReport,
+    "call-back": CallBack,
 }

@@ -187,6 +187,7 @@ def _accept(session: Session, calendar: WorkingCalendar, actor: Actor, case: mod
         case.outcome = {"outcome": "approve", "on_the_spot": True, "decided_by": actor.username}
         audit.record(session, actor, action="case.approved", subject_type="case",
                      subject_id=case.id, after=case.outcome, note="马上办")
+        cases.notify_ended(session, case)
         return
     case.status = "in_progress"
     audit.record(session, actor, action="application.accepted", subject_type="case",
@@ -268,3 +269,22 @@ def document(db: Database, actor: Actor, case_id: int, kind: Literal["notice", "
             service=service.name_zh, decided_on=case.finished_on or case.updated_at.date(),
             on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
             verification_code=documents.verification_code(secret, case.receipt_no))
+
+
+def list_applications(db: Database, actor: Actor, *, station: str | None, service: str | None,
+                      status: str | None, limit: int, offset: int) -> list[ApplicationRead]:
+    """Applications the caller may read, newest first."""
+    stmt = select(models.Case.id).where(models.Case.receipt_no.is_not(None))
+    for column, value in [(models.Case.station_code, station),
+                          (models.Case.service_code, service), (models.Case.status, status)]:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if actor.station:  # narrow in SQL where the scope is a column; check every row anyway
+        stmt = stmt.where(models.Case.station_code == actor.station)
+    if actor.department:
+        stmt = stmt.where(models.Case.department_code == actor.department)
+    with db.reading() as uow:
+        ids = uow.session.scalars(stmt.order_by(models.Case.id.desc())).all()
+        readable = [i for i in ids if access.can_read(
+            actor, cases.scope_of(uow.session, uow.session.get(models.Case, i)))]
+    return [get(db, actor, i) for i in readable[offset:offset + limit]]

@@ -163,20 +163,32 @@ def sync_open_deadlines(session: Session, case: models.Case) -> None:
         item.due_on = case.due_on
 
 
-def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any]) -> None:
+def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any],
+           today: date) -> None:
     """Record the case's end; a flow re-running this step changes nothing the second time."""
     def work(uow):
         case = uow.session.get(models.Case, case_id)
         before = _audit_view(case)
         case.status, case.outcome = status, outcome
+        case.finished_on = case.finished_on or today
         if _audit_view(case) != before:
             case.updated_at = datetime.now(UTC)
             audit.record(uow.session, process_actor(case.process), action=f"case.{status}",
                          subject_type="case", subject_id=case.id, before=before,
                          after=_audit_view(case))
+            notify_ended(uow.session, case)
         uow.commit()
 
     db.run(work)
+
+
+def notify_ended(session: Session, case: models.Case) -> None:
+    """HC-03: the applicant hears how the case ended (once: callers notify on the change)."""
+    if case.receipt_no is None:
+        return
+    outbox.add(session, outbox.NOTIFY, {
+        "to": f"applicant:{case.receipt_no}", "subject": f"办理结果：{case.subject}",
+        "body": f"您的申请（{case.receipt_no}）已办结：{case.status}。欢迎评价（好差评）。"})
 
 
 def process_actor(process: str) -> Actor:

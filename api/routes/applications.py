@@ -4,9 +4,10 @@ from fastapi import APIRouter, Header, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CalendarDep, CurrentActor, DbDep, SettingsDep, Today
-from services import applications
+from api.deps import CalendarDep, CurrentActor, DbDep, Limit, Offset, SettingsDep, Today
+from services import applications, dashboard, feedback
 from services.applications import ApplicationCreate, ApplicationRead
+from services.feedback import RatingCreate, RatingRead, VisitCreate, VisitRead
 
 router = APIRouter(prefix="/applications", tags=["one-stop"])
 
@@ -28,6 +29,15 @@ def submit(data: ApplicationCreate, actor: CurrentActor, db: DbDep, calendar: Ca
     return applications.submit(db, calendar, actor, data, today, idempotency_key)
 
 
+@router.get("", response_model=list[ApplicationRead])
+def list_applications(actor: CurrentActor, db: DbDep, station: str | None = None,
+                      service: str | None = None, status: str | None = None,
+                      limit: Limit = 50, offset: Offset = 0) -> list[ApplicationRead]:
+    """Applications in the caller's scope (a clerk's station, an officer's department, …)."""
+    return applications.list_applications(db, actor, station=station, service=service,
+                                          status=status, limit=limit, offset=offset)
+
+
 @router.get("/{case_id}", response_model=ApplicationRead)
 def get(case_id: int, actor: CurrentActor, db: DbDep) -> ApplicationRead:
     return applications.get(db, actor, case_id)
@@ -45,3 +55,27 @@ def document(case_id: int, kind: Literal["notice", "certificate"], actor: Curren
              db: DbDep, settings: SettingsDep) -> HTMLResponse:
     """The single notice (一次性告知书) or the certificate, printable."""
     return HTMLResponse(applications.document(db, actor, case_id, kind, settings.secret_key))
+
+
+@router.post("/{case_id}/visits", response_model=VisitRead, status_code=status.HTTP_201_CREATED)
+def record_visit(case_id: int, data: VisitCreate, actor: CurrentActor, db: DbDep) -> VisitRead:
+    """Record an in-person visit; the answer says whether the case kept 最多跑一次 (or 不见面)."""
+    return feedback.record_visit(db, actor, case_id, data)
+
+
+@router.post("/{case_id}/rating", response_model=RatingRead, status_code=status.HTTP_201_CREATED)
+def rate(case_id: int, data: RatingCreate, actor: CurrentActor, db: DbDep,
+         calendar: CalendarDep, today: Today) -> RatingRead:
+    """好差评: one rating per ended case; a bad one opens a rectification and a call-back."""
+    return feedback.rate(db, calendar, actor, case_id, data, today)
+
+
+dashboard_router = APIRouter(prefix="/dashboard", tags=["one-stop"])
+
+
+@dashboard_router.get("/one-stop", response_model=dashboard.Dashboard)
+def one_stop_dashboard(actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+                       today: Today) -> dashboard.Dashboard:
+    """Per station and per service: received, decided on the spot, in progress, overdue,
+    median working days to decision, share with at most one visit and with none, satisfaction."""
+    return dashboard.one_stop(db, calendar, actor, today)

@@ -282,3 +282,27 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Visit(Base):
+    """An applicant's in-person visit for a case (最多跑一次: at most one)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"))
+    purpose: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Rating(Base):
+    """The applicant's one satisfaction rating of an ended case (好差评)."""
+
+    __tablename__ = "ratings"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    grade: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

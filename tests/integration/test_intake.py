@@ -151,3 +151,64 @@ def test_another_stations_clerk_can_neither_file_nor_read(client, db, clerk, log
     assert client.get(f"/api/v1/applications/{mine['id']}", headers=other).status_code == 404
     masked = client.get(f"/api/v1/applications/{mine['id']}", headers=login("auditor")).json()
     assert masked["applicant"]["id_number"] == "1101**********002X"
+
+
+def finished_application(client, db, clerk, no_meeting: bool | None = None):
+    service = next(s for s in services(db, on_the_spot=True)
+                   if no_meeting is None or s.no_meeting == no_meeting)
+    return submit(client, clerk, service, codes(service)).json()
+
+
+def test_a_no_meeting_case_breaks_its_promise_with_any_visit(client, db, clerk):
+    done = finished_application(client, db, clerk, no_meeting=True)
+    visit = client.post(f"/api/v1/applications/{done['id']}/visits", headers=clerk,
+                        json={"purpose": "取证"}).json()
+    assert visit == {"visits": 1, "allowed": 0, "within_promise": False}
+
+
+def test_a_second_visit_breaks_the_at_most_one_visit_promise(client, db, clerk):
+    done = finished_application(client, db, clerk, no_meeting=False)
+    url = f"/api/v1/applications/{done['id']}/visits"
+    assert client.post(url, headers=clerk, json={"purpose": "递交"}).json()["within_promise"]
+    again = client.post(url, headers=clerk, json={"purpose": "再来一次"}).json()
+    assert (again["visits"], again["within_promise"]) == (2, False)
+
+
+def test_a_case_is_rated_once_and_a_bad_rating_opens_rectification(client, db, clerk, login):
+    done = finished_application(client, db, clerk)
+    url = f"/api/v1/applications/{done['id']}/rating"
+    rated = client.post(url, headers=clerk, json={"grade": 1, "comment": "等待时间太长"})
+    assert rated.status_code == 201, rated.text
+    assert rated.json()["grade_zh"] == "非常不满意"
+    assert client.post(url, headers=clerk, json={"grade": 5}).status_code == 409
+    rectify = client.get(f"/api/v1/work-items/{rated.json()['rectification_item']}",
+                         headers=login("admin")).json()
+    with db.reading() as uow:
+        department = uow.session.get(models.Service, done["service"]).department_code
+    assert rectify["candidate_group"] == f"department:{department}"
+    assert rectify["form"] == "rectification" and rectify["due_on"] is not None
+    call_back = client.get(f"/api/v1/work-items/{rated.json()['call_back_item']}",
+                           headers=clerk).json()
+    assert call_back["candidate_group"] == "station:st-12"
+
+
+def test_a_case_in_progress_cannot_be_rated(client, db, clerk):
+    service = services(db, on_the_spot=False)[0]
+    waiting = submit(client, clerk, service, []).json()
+    response = client.post(f"/api/v1/applications/{waiting['id']}/rating", headers=clerk,
+                           json={"grade": 5})
+    assert response.status_code == 409
+
+
+def test_the_dashboard_reports_visits_and_satisfaction_per_station(client, db, clerk, login):
+    finished_application(client, db, clerk)
+    board = client.get("/api/v1/dashboard/one-stop", headers=login("auditor")).json()
+    mine = next(r for r in board["by_station"] if r["key"] == "st-12")
+    assert mine["received"] >= 1 and mine["decided_on_the_spot"] >= 1
+    assert 0 <= mine["share_at_most_one_visit"] <= 1
+    assert client.get("/api/v1/dashboard/one-stop", headers=clerk).status_code == 403
+
+
+def test_a_clerk_lists_only_the_applications_of_the_station(client, db, clerk):
+    mine = client.get("/api/v1/applications", headers=clerk, params={"limit": 200}).json()
+    assert mine and {a["station"] for a in mine} == {"st-12"}
