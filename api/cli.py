@@ -126,7 +126,7 @@ def up() -> None:
         api = f"http://{settings.host}:{settings.port}"
         stack.wait_until(f"{api}/readyz", "the API")
         _print_urls(api, settings.prefect_api_url)
-        stack.supervise()
+        stack.supervise(report=console.print)
     except KeyboardInterrupt:
         console.print("stopping …")
     except (ChildExited, TimeoutError) as exc:

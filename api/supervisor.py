@@ -15,10 +15,16 @@ from services.settings import VAR_DIR, Settings
 BIN = Path(sys.executable).parent
 
 
+MAX_RESTARTS = 5
+
+
 @dataclass
 class Child:
     name: str
     process: subprocess.Popen
+    argv: list[str]
+    env: dict[str, str]
+    restarts: int = 0
 
 
 class Stack:
@@ -28,11 +34,13 @@ class Stack:
         self.logs = VAR_DIR / "logs"
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        self.children.append(Child(name, self._spawn(name, argv, env), argv, env))
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        self.children.append(Child(name, process))
+        return subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
     def start_prefect_server(self) -> None:
         env = self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
@@ -96,11 +104,21 @@ class Stack:
                 os.killpg(child.process.pid, signal.SIGKILL)
                 child.process.wait()
 
-    def supervise(self) -> None:
-        """Block until Ctrl-C/SIGTERM or until a child dies."""
+    def supervise(self, report=print) -> None:
+        """Block until Ctrl-C/SIGTERM. A child that dies is started again (nothing is lost:
+        cases, decisions and the outbox are in the database, waiting runs in Prefect's); one
+        that keeps dying stops the stack."""
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         while True:
-            self.check_alive()
+            for child in self.children:
+                if child.process.poll() is None:
+                    continue
+                if child.restarts >= MAX_RESTARTS:
+                    self.check_alive()
+                child.restarts += 1
+                report(f"{child.name} exited with {child.process.returncode}; "
+                       f"starting it again ({child.restarts}/{MAX_RESTARTS})")
+                child.process = self._spawn(child.name, child.argv, child.env)
             time.sleep(1)
 
 

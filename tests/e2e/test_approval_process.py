@@ -2,11 +2,14 @@
 returns an application for correction (the clock stops), the station supplies it (the clock
 restarts), two decisions race (one wins), and the case ends with the department's decision."""
 
+import os
+import signal
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import case_when_finished, next_open_item, run_deployment
+from tests.e2e.conftest import case_when_finished, next_open_item, run_deployment, wait_for
 
 pytestmark = pytest.mark.e2e
 # Thursday 12 February 2026: the Spring Festival holiday runs 15–23 February.
@@ -121,3 +124,31 @@ def test_incomplete_application_to_certificate(http, as_user, stack):
     certificate = http.get(f"/api/v1/applications/{filed['id']}/documents/certificate",
                            headers=clerk)
     assert certificate.status_code == 200 and filed["receipt_no"] in certificate.text
+
+
+def test_killing_the_worker_loses_no_waiting_case(http, as_user, stack):
+    clerk, officer = as_user("clerk-st-05"), as_user("officer-civil-affairs")
+    service = a_civil_affairs_service(http)
+    waiting = [http.post("/api/v1/cases", headers=clerk, json={
+        "service": service["code"], "station": "st-05", "subject": f"重启测试{n}"}).json()
+        for n in range(3)]
+    items = [next_open_item(http, officer, "department:civil-affairs", c["id"])
+             for c in waiting]
+    worker = worker_pid(stack)
+    os.kill(worker, signal.SIGKILL)
+    restarted = wait_for(lambda: (pid := worker_pid(stack)) != worker and pid,
+                         "the worker to be started again", timeout=60)
+    assert restarted != worker
+    for item in items:
+        decided = http.post(f"/api/v1/work-items/{item['id']}/decision", headers=officer,
+                            json={"outcome": "approve"})
+        assert decided.status_code == 200, decided.text
+    for case in waiting:
+        assert case_when_finished(http, clerk, case["id"])["status"] == "approved"
+
+
+def worker_pid(stack) -> int | None:
+    """The worker process started by this stack's `govflow up`."""
+    found = subprocess.run(["pgrep", "-f", "-P", str(stack["process"].pid), "flows.worker"],
+                           capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
