@@ -28,6 +28,7 @@ test-postgres: $(STAMP)
 
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: $(STAMP)
+	$(BIN)/python -m bench.intake 1000
 	$(BIN)/python -m bench.project_approval 20
 
 lint: $(STAMP)

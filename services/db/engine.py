@@ -7,6 +7,7 @@ PostgreSQL runs at READ COMMITTED; serialization failures and deadlocks are retr
 unit of work (services/db/uow.py).
 """
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,8 +31,11 @@ def _sqlite_engine(url: str) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
+    writers = threading.Lock()
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_sqlite_transaction)
+    event.listen(engine, "begin", lambda conn: _begin_sqlite_transaction(conn, writers))
+    event.listen(engine, "commit", lambda conn: _end_write(conn, writers))
+    event.listen(engine, "rollback", lambda conn: _end_write(conn, writers))
     return engine
 
 
@@ -46,6 +50,22 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_sqlite_transaction(connection) -> None:
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+def _begin_sqlite_transaction(connection, writers: threading.Lock) -> None:
+    """Writers of this process queue on a lock before BEGIN IMMEDIATE: SQLite's own busy
+    handler sleeps in growing steps (up to 100 ms) and gives a long tail under concurrency;
+    the busy timeout still covers writers in other processes."""
+    if connection.get_execution_options().get(READ_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    writers.acquire()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        writers.release()
+        raise
+    connection.info["holds_write_lock"] = True
+
+
+def _end_write(connection, writers: threading.Lock) -> None:
+    if connection.info.pop("holds_write_lock", False):
+        writers.release()
