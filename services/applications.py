@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from policies import access, intake, processes
@@ -73,6 +73,9 @@ class ApplicationRead(BaseModel):
     deferred: list[Deferral]
     notice: list[str] | None  # the single notice, when one was issued
     decided_on_the_spot: bool
+    visits: int
+    current_work_item: int | None
+    timeline: list[dict]  # what happened, from the audit trail
     flow_run_id: str | None
 
 
@@ -134,6 +137,15 @@ def get(db: Database, actor: Actor, case_id: int) -> ApplicationRead:
         notice = uow.session.scalar(select(models.Notice).where(
             models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
         serves = access.sees_personal_data(actor, cases.scope_of(uow.session, case))
+        current = uow.session.scalar(select(models.WorkItem.id).where(
+            models.WorkItem.case_id == case.id,
+            models.WorkItem.status.in_(["open", "claimed", "delegated"])).order_by(
+            models.WorkItem.id.desc()).limit(1))
+        visits = uow.session.scalar(select(func.count()).select_from(models.Visit).where(
+            models.Visit.case_id == case.id))
+        timeline = [{"at": e.at, "action": e.action, "by": e.actor} for e in
+                    uow.session.scalars(audit.query(subject_type="case",
+                                                    subject_id=str(case.id), limit=200))]
         return ApplicationRead(
             id=case.id, receipt_no=case.receipt_no, status=case.status,
             service=case.service_code, station=case.station_code,
@@ -141,6 +153,7 @@ def get(db: Database, actor: Actor, case_id: int) -> ApplicationRead:
             missing=case.details["missing"], deferred=case.details["deferred"],
             notice=notice and notice.materials,
             decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
+            visits=visits, current_work_item=current, timeline=timeline,
             flow_run_id=case.flow_run_id)
 
 
@@ -242,10 +255,10 @@ def _shown(applicant: dict, serves: bool) -> dict:
     return masked
 
 
-def document(db: Database, actor: Actor, case_id: int, kind: Literal["notice", "certificate"],
-             secret: str) -> str:
-    """The single notice, or the certificate of an approved application, as HTML. The
-    applicant's numbers are masked on every document (they leave the office)."""
+def document(db: Database, actor: Actor, case_id: int,
+             kind: Literal["notice", "certificate", "rejection"], secret: str) -> str:
+    """The single notice, the certificate of an approved application or the reasoned notice of
+    a rejected one, as HTML. The applicant's numbers are masked on every document."""
     with db.reading() as uow:
         case = _load(uow.session, actor, case_id)
         service = uow.session.get(models.Service, case.service_code)
@@ -261,6 +274,16 @@ def document(db: Database, actor: Actor, case_id: int, kind: Literal["notice", "
                 "single_notice.html", receipt_no=case.receipt_no, applicant=applicant["name"],
                 service=service.name_zh, materials=[guide[c] for c in notice.materials],
                 station=station.name_zh, issued_on=notice.issued_at.date())
+        if kind == "rejection":
+            if case.status != "rejected":
+                raise NotFound(f"application {case_id} was not rejected: it is {case.status}")
+            department = uow.session.get(models.Department, case.department_code)
+            return documents.render(
+                "rejection_notice.html", receipt_no=case.receipt_no,
+                applicant=applicant["name"], service=service.name_zh,
+                department=department.name_zh, reasons=case.outcome["reasons"],
+                decided_on=case.finished_on,
+                verification_code=documents.verification_code(secret, case.receipt_no))
         if case.status != "approved":
             raise NotFound(f"application {case_id} has no certificate: it is {case.status}")
         return documents.render(

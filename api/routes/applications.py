@@ -51,9 +51,10 @@ def supply(case_id: int, body: MaterialsBody, actor: CurrentActor, db: DbDep,
 
 
 @router.get("/{case_id}/documents/{kind}", response_class=HTMLResponse)
-def document(case_id: int, kind: Literal["notice", "certificate"], actor: CurrentActor,
+def document(case_id: int, kind: Literal["notice", "certificate", "rejection"],
+             actor: CurrentActor,
              db: DbDep, settings: SettingsDep) -> HTMLResponse:
-    """The single notice (一次性告知书) or the certificate, printable."""
+    """The single notice (一次性告知书), the certificate, or the reasoned rejection notice."""
     return HTMLResponse(applications.document(db, actor, case_id, kind, settings.secret_key))
 
 

@@ -152,3 +152,38 @@ def worker_pid(stack) -> int | None:
     found = subprocess.run(["pgrep", "-f", "-P", str(stack["process"].pid), "flows.worker"],
                            capture_output=True, text=True).stdout.split()
     return int(found[0]) if found else None
+
+
+def test_an_on_the_spot_application_and_a_reasoned_rejection(http, as_user, stack):
+    clerk, officer = as_user("clerk-st-05"), as_user("officer-civil-affairs")
+    applicant = {"kind": "person", "name": "林某", "id_number": "11010519491231002X",
+                 "phone": "13812345678"}
+    spot = next(s for s in http.get("/api/v1/catalogue/services", params={
+        "on_the_spot": "true", "limit": 200}).json()["items"]
+        if "person" in s["guide"]["applicant_kinds"])
+    decided = http.post("/api/v1/applications", headers=clerk, json={
+        "service": spot["code"], "station": "st-05", "applicant": applicant,
+        "materials": [m["code"] for m in spot["guide"]["materials"]]}).json()
+    assert decided["status"] == "approved"
+    certificate = http.get(f"/api/v1/applications/{decided['id']}/documents/certificate",
+                           headers=clerk)
+    assert certificate.status_code == 200
+
+    service = next(s for s in http.get("/api/v1/catalogue/services", params={
+        "department": "civil-affairs", "on_the_spot": "false"}).json()["items"]
+        if "person" in s["guide"]["applicant_kinds"])
+    filed = http.post("/api/v1/applications", headers=clerk, json={
+        "service": service["code"], "station": "st-05", "applicant": applicant,
+        "materials": [m["code"] for m in service["guide"]["materials"]]}).json()
+    review = next_open_item(http, officer, "department:civil-affairs", filed["id"])
+    assert http.get(f"/api/v1/applications/{filed['id']}", headers=clerk
+                    ).json()["current_work_item"] == review["id"]
+    http.post(f"/api/v1/work-items/{review['id']}/decision", headers=officer,
+              json={"outcome": "reject", "reasons": "申请人不符合户籍条件"})
+    assert case_when_finished(http, clerk, filed["id"])["status"] == "rejected"
+    notice = http.get(f"/api/v1/applications/{filed['id']}/documents/rejection", headers=clerk)
+    assert notice.status_code == 200 and "申请人不符合户籍条件" in notice.text
+    timeline = http.get(f"/api/v1/applications/{filed['id']}", headers=clerk).json()["timeline"]
+    assert [t["action"] for t in timeline][:2] == ["application.received",
+                                                  "application.accepted"]
+    assert timeline[-1]["action"] == "case.rejected"
