@@ -60,10 +60,13 @@ def _etag(response: Response, item: WorkItemRead) -> WorkItemRead:
 
 @router.get("", response_model=list[WorkItemRead])
 def queue(actor: CurrentActor, db: DbDep, candidate_group: str | None = None,
-          assignee: str | None = None, status: Status | None = None,
-          due_before: date | None = None, limit: Limit = 50, offset: Offset = 0):
-    """The items the caller's groups may work on, soonest due first."""
-    filters = QueueFilter(candidate_group=candidate_group, assignee=assignee, status=status,
+          department: str | None = None, assignee: str | None = None,
+          status: Status | None = None, due_before: date | None = None, limit: Limit = 50,
+          offset: Offset = 0):
+    """The items the caller's groups may work on, soonest due first. `department=x` is
+    short for `candidate_group=department:x` (a department's queue)."""
+    group = candidate_group or (department and f"department:{department}")
+    filters = QueueFilter(candidate_group=group, assignee=assignee, status=status,
                           due_before=due_before)
     return work_items.queue(db, actor, filters, limit=limit, offset=offset)
 

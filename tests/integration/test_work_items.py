@@ -129,6 +129,9 @@ def test_the_queue_filters_by_group_status_and_due_date(client, login, item):
         "candidate_group": "department:health", "status": "open"}).json()
     assert item.id in [i["id"] for i in open_items]
     assert all(i["status"] == "open" for i in open_items)
+    by_department = client.get("/api/v1/work-items", headers=mine, params={
+        "department": "health", "status": "open"}).json()
+    assert [i["id"] for i in by_department] == [i["id"] for i in open_items]
     before_due = client.get("/api/v1/work-items", headers=mine, params={
         "due_before": item.due_on.isoformat()}).json()
     assert item.id not in [i["id"] for i in before_due]
