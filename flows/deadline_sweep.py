@@ -7,13 +7,12 @@ from prefect import flow, get_run_logger
 
 from flows.runtime import rt, today
 from services import escalations
-from services.reference_data import read_ladders
 
 
 @flow(name="deadline-sweep")
 async def deadline_sweep(as_of: date | None = None, at: datetime | None = None) -> int:
     """`as_of` / `at` sweep a given day / moment (catch-up, drills, tests); by default now."""
-    applied = escalations.sweep(rt().db, rt().calendar, read_ladders(), as_of or today(), at)
+    applied = escalations.sweep(rt().db, rt().calendar, rt().ladders, as_of or today(), at)
     for a in applied:
         get_run_logger().info("case %s item %s: level %s %s → %s", a.case_id, a.work_item_id,
                               a.level, a.name_zh, a.notified)

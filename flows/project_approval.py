@@ -16,14 +16,13 @@ from policies.decisions import ApprovalDecision
 from policies.projects import ApprovalStep
 from policies.work_items import group_of
 from services import projects
-from services.reference_data import read_project_plan
 from services.work_items import StageSpec
 
 
 @flow(name="project-approval", persist_result=True)
 async def project_approval(case_id: int) -> str:
     decisions: dict[str, ApprovalDecision] = {}
-    for number, together in enumerate(read_project_plan().rounds(), start=1):
+    for number, together in enumerate(rt().project_plan.rounds(), start=1):
         decisions = await wait_for_all(approvals(case_id, number, together))
         if any(d.outcome == "reject" for d in decisions.values()):
             return finish_project(case_id, decisions)

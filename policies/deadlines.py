@@ -6,6 +6,11 @@ from datetime import date
 from policies.access import Actor, Role
 
 
+def is_overdue(still_open: bool, due_on: date | None, today: date) -> bool:
+    """A case still open after its promised date (承诺时限) is overdue; the day itself is not."""
+    return still_open and due_on is not None and due_on < today
+
+
 def extension_problem(due_on: date, legal_due_on: date, extended_to: date) -> str | None:
     if extended_to <= due_on:
         return "an extension must move the deadline later"

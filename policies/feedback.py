@@ -31,3 +31,7 @@ def is_bad(grade: Grade) -> bool:
 def visits_allowed(no_meeting: bool) -> int:
     """最多跑一次 (HC-11e); 不见面 (HC-14a) means none at all."""
     return 0 if no_meeting else 1
+
+
+def kept_visit_promise(visits: int, no_meeting: bool) -> bool:
+    return visits <= visits_allowed(no_meeting)

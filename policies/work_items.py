@@ -84,11 +84,17 @@ def _assign(actor: Actor, item: ItemView) -> str | None:
     """转办: the assignee hands the item on; a group member may assign an unclaimed one."""
     if item.status is Status.DELEGATED:
         return "a delegated item must be resolved before it is reassigned"
-    if actor.role is Role.ADMIN or item.assignee == actor.username:
-        return None
-    if item.status is Status.OPEN and in_group(actor, item.candidate_group):
+    if _holds(actor, item):
         return None
     return "only the assignee or a member of the item's group may assign it"
+
+
+def _holds(actor: Actor, item: ItemView) -> bool:
+    """The item is the actor's to pass on: assigned to them, or unclaimed in their group (or
+    they administer)."""
+    if actor.role is Role.ADMIN or item.assignee == actor.username:
+        return True
+    return item.status is Status.OPEN and in_group(actor, item.candidate_group)
 
 
 def _delegate(actor: Actor, item: ItemView) -> str | None:
@@ -126,9 +132,7 @@ def _add_signer(actor: Actor, item: ItemView) -> str | None:
     """加签: whoever holds an item of an all-must-sign stage may add a signer to it."""
     if item.stage_mode != "all":
         return "signers are added to all-must-sign (会签) stages only"
-    if actor.role is Role.ADMIN or item.assignee == actor.username:
-        return None
-    if item.status is Status.OPEN and in_group(actor, item.candidate_group):
+    if _holds(actor, item):
         return None
     return "only the item's assignee or a member of its group may add a signer"
 
@@ -141,11 +145,10 @@ def _withdraw(actor: Actor, item: ItemView) -> str | None:
     return None
 
 
-def rewind_refusal(later: list[ItemView], clock_effects: list[str | None],
-                   stage_involved: bool) -> str | None:
+def rewind_refusal(clock_effects: list[str | None], stage_involved: bool) -> str | None:
     """Whether a case may go back to an earlier step: not over a correction cycle (the clock
-    it stopped and restarted would be wrong), not out of a 会签/或签 stage, and — for a
-    withdrawal — not once the next person has acted."""
+    it stopped and restarted would be wrong), not into or out of a 会签/或签 stage. (A
+    withdrawal also needs the next person not to have acted: `untouched`.)"""
     if any(clock_effects):
         return "cannot go back over a return for correction: the deadline clock moved"
     if stage_involved:

@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from policies import access, intake, processes
+from policies import access, intake
 from policies.access import Actor, ObjectScope
 from policies.calendar import WorkingCalendar
 from policies.intake import Deferral
 from policies.personal_data import mask_citizen_id, mask_phone
+from policies.work_items import FINAL
 from services import audit, cases, catalogue, documents, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
@@ -24,6 +25,7 @@ from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.validation import CitizenId, CreditCode, Mobile
 
 PROCESS = "approval"
+FINAL_STATUSES = [s.value for s in FINAL]
 
 
 class Person(BaseModel):
@@ -133,28 +135,31 @@ def supply(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
 
 def get(db: Database, actor: Actor, case_id: int) -> ApplicationRead:
     with db.reading() as uow:
-        case = _load(uow.session, actor, case_id)
-        notice = uow.session.scalar(select(models.Notice).where(
-            models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
-        serves = access.sees_personal_data(actor, cases.scope_of(uow.session, case))
-        current = uow.session.scalar(select(models.WorkItem.id).where(
-            models.WorkItem.case_id == case.id,
-            models.WorkItem.status.in_(["open", "claimed", "delegated"])).order_by(
-            models.WorkItem.id.desc()).limit(1))
-        visits = uow.session.scalar(select(func.count()).select_from(models.Visit).where(
-            models.Visit.case_id == case.id))
-        timeline = [{"at": e.at, "action": e.action, "by": e.actor} for e in
-                    uow.session.scalars(audit.query(subject_type="case",
-                                                    subject_id=str(case.id), limit=200))]
-        return ApplicationRead(
-            id=case.id, receipt_no=case.receipt_no, status=case.status,
-            service=case.service_code, station=case.station_code,
-            applicant=_shown(case.details["applicant"], serves), promised_due_on=case.due_on,
-            missing=case.details["missing"], deferred=case.details["deferred"],
-            notice=notice and notice.materials,
-            decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
-            visits=visits, current_work_item=current, timeline=timeline,
-            flow_run_id=case.flow_run_id)
+        return _read(uow.session, actor, _load(uow.session, actor, case_id))
+
+
+def _read(session: Session, actor: Actor, case: models.Case) -> ApplicationRead:
+    notice = session.scalar(select(models.Notice).where(
+        models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
+    serves = access.sees_personal_data(actor, cases.scope_of(session, case))
+    current = session.scalar(select(models.WorkItem.id).where(
+        models.WorkItem.case_id == case.id,
+        models.WorkItem.status.not_in(FINAL_STATUSES)).order_by(
+        models.WorkItem.id.desc()).limit(1))
+    visits = session.scalar(select(func.count()).select_from(models.Visit).where(
+        models.Visit.case_id == case.id))
+    events = session.scalars(audit.query(subject_type="case", subject_id=str(case.id),
+                                         limit=200))
+    timeline = [{"at": e.at, "action": e.action, "by": e.actor} for e in events]
+    return ApplicationRead(
+        id=case.id, receipt_no=case.receipt_no, status=case.status,
+        service=case.service_code, station=case.station_code,
+        applicant=_shown(case.details["applicant"], serves), promised_due_on=case.due_on,
+        missing=case.details["missing"], deferred=case.details["deferred"],
+        notice=notice and notice.materials,
+        decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
+        visits=visits, current_work_item=current, timeline=timeline,
+        flow_run_id=case.flow_run_id)
 
 
 def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
@@ -205,10 +210,7 @@ def _accept(session: Session, calendar: WorkingCalendar, actor: Actor, case: mod
     case.status = "in_progress"
     audit.record(session, actor, action="application.accepted", subject_type="case",
                  subject_id=case.id, after={"due_on": case.due_on, "verdict": check.verdict})
-    outbox.add(session, outbox.START, {
-        "deployment": processes.deployment_of(case.process, case.process_version),
-        "parameters": {"case_id": case.id},
-        "idempotency_key": outbox.start_key(case.id, "start")})
+    outbox.start_run(session, case, "start")
 
 
 def _next_receipt(session: Session, station: str, today: date) -> str:
@@ -297,7 +299,7 @@ def document(db: Database, actor: Actor, case_id: int,
 def list_applications(db: Database, actor: Actor, *, station: str | None, service: str | None,
                       status: str | None, limit: int, offset: int) -> list[ApplicationRead]:
     """Applications the caller may read, newest first."""
-    stmt = select(models.Case.id).where(models.Case.receipt_no.is_not(None))
+    stmt = select(models.Case).where(models.Case.receipt_no.is_not(None))
     for column, value in [(models.Case.station_code, station),
                           (models.Case.service_code, service), (models.Case.status, status)]:
         if value is not None:
@@ -307,7 +309,7 @@ def list_applications(db: Database, actor: Actor, *, station: str | None, servic
     if actor.department:
         stmt = stmt.where(models.Case.department_code == actor.department)
     with db.reading() as uow:
-        ids = uow.session.scalars(stmt.order_by(models.Case.id.desc())).all()
-        readable = [i for i in ids if access.can_read(
-            actor, cases.scope_of(uow.session, uow.session.get(models.Case, i)))]
-    return [get(db, actor, i) for i in readable[offset:offset + limit]]
+        found = uow.session.scalars(stmt.order_by(models.Case.id.desc())).all()
+        readable = [c for c in found
+                    if access.can_read(actor, cases.scope_of(uow.session, c))]
+        return [_read(uow.session, actor, c) for c in readable[offset:offset + limit]]

@@ -7,9 +7,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from policies import access, processes
+from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar, resumed_due_date
+from policies.work_items import FINAL
 from services import audit, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
@@ -67,14 +68,14 @@ class CaseDetail(CaseRead):
 
 
 class CaseFacts(BaseModel):
-    """What a flow needs to know of its case (ids and values, never ORM objects)."""
+    """What a flow needs to know of its case (ids and values, never ORM objects). Not the
+    deadline: it moves, and a flow's cached facts would not; steps read it when they open."""
 
     id: int
     process: str
     department: str
     station: str
     service: str
-    due_on: date | None
 
 
 def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: CaseCreate,
@@ -97,10 +98,7 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
         uow.session.flush()
         audit.record(uow.session, actor, action="case.started", subject_type="case",
                      subject_id=case.id, after=_audit_view(case))
-        outbox.add(uow.session, outbox.START, {
-            "deployment": processes.deployment_of(case.process, version),
-            "parameters": {"case_id": case.id},
-            "idempotency_key": outbox.start_key(case.id, "start")})
+        outbox.start_run(uow.session, case, "start")
         uow.commit()
         return _read(case)
 
@@ -114,13 +112,16 @@ def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
             raise NotFound(f"no case {case_id}")
         items = uow.session.scalars(select(models.WorkItem).where(
             models.WorkItem.case_id == case_id).order_by(models.WorkItem.id))
-        raised = uow.session.scalars(select(models.Escalation).where(
-            models.Escalation.case_id == case_id).order_by(models.Escalation.id))
         return CaseDetail(
             **_read(case).model_dump(),
             work_items=[WorkItemSummary.model_validate(i, from_attributes=True) for i in items],
-            escalations=[EscalationSummary.model_validate(e, from_attributes=True)
-                         for e in raised])
+            escalations=escalations_on(uow.session, case_id))
+
+
+def escalations_on(session: Session, case_id: int) -> list[EscalationSummary]:
+    rows = session.scalars(select(models.Escalation).where(
+        models.Escalation.case_id == case_id).order_by(models.Escalation.id))
+    return [EscalationSummary.model_validate(e, from_attributes=True) for e in rows]
 
 
 def facts(db: Database, case_id: int) -> CaseFacts:
@@ -129,8 +130,7 @@ def facts(db: Database, case_id: int) -> CaseFacts:
         if case is None:
             raise NotFound(f"no case {case_id}")
         return CaseFacts(id=case.id, process=case.process, department=case.department_code,
-                         station=case.station_code, service=case.service_code,
-                         due_on=case.due_on)
+                         station=case.station_code, service=case.service_code)
 
 
 def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
@@ -159,7 +159,7 @@ def sync_open_deadlines(session: Session, case: models.Case) -> None:
     """Open steps that carry the case's deadline follow it when it moves."""
     for item in session.scalars(select(models.WorkItem).where(
             models.WorkItem.case_id == case.id, models.WorkItem.deadline_kind.is_not(None),
-            models.WorkItem.status.in_(["open", "claimed", "delegated"]))):
+            models.WorkItem.status.not_in([s.value for s in FINAL]))):
         item.due_on = case.due_on
 
 

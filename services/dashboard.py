@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
+from policies.deadlines import is_overdue
 from policies.feedback import Grade
 from services.db import models
 from services.db.uow import Database
@@ -56,7 +57,7 @@ def _facts(case: models.Case, visits: int, grade: int | None, calendar: WorkingC
     return {
         "station": case.station_code, "service": case.service_code,
         "on_the_spot": bool((case.outcome or {}).get("on_the_spot")), "open": open_,
-        "overdue": open_ and case.due_on is not None and case.due_on < today,
+        "overdue": is_overdue(open_, case.due_on, today),
         "days": calendar.working_days_between(case.accepted_on, case.finished_on)
         if ended else None,
         "visits": visits, "ended": case.status in ("approved", "rejected"), "grade": grade,

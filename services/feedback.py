@@ -16,6 +16,7 @@ from policies.feedback import (
     RECTIFICATION_WORKING_DAYS,
     Grade,
     is_bad,
+    kept_visit_promise,
     visits_allowed,
 )
 from policies.work_items import group_of
@@ -69,7 +70,8 @@ def record_visit(db: Database, actor: Actor, case_id: int, data: VisitCreate) ->
                      subject_id=case.id, after={"visits": count, "allowed": allowed},
                      note=data.purpose)
         uow.commit()
-        return VisitRead(visits=count, allowed=allowed, within_promise=count <= allowed)
+        return VisitRead(visits=count, allowed=allowed,
+                         within_promise=kept_visit_promise(count, service.no_meeting))
 
     return db.run(work)
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from policies import processes
 from services import notifications
 from services.db import models
 from services.db.uow import Database
@@ -26,6 +27,19 @@ RESTART = "restart_flow_run"  # a case sent back: stop its run, start a new one 
 
 def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
     session.add(models.OutboxMessage(kind=kind, payload=payload, created_at=datetime.now(UTC)))
+
+
+def start_run(session: Session, case: models.Case, purpose: str,
+              replacing: str | None = None) -> None:
+    """Start the case's run on its process version (after commit); with `replacing`, stop that
+    run first (a case sent back, or moved to another version)."""
+    payload = {"deployment": processes.deployment_of(case.process, case.process_version),
+               "parameters": {"case_id": case.id},
+               "idempotency_key": start_key(case.id, purpose)}
+    if replacing is None:
+        add(session, START, payload)
+    else:
+        add(session, RESTART, payload | {"old_flow_run_id": replacing})
 
 
 def start_key(case_id: int, purpose: str) -> str:

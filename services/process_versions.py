@@ -86,10 +86,7 @@ def _move(uow, actor: Actor, line: MigrationLine, to_version: int) -> None:
                  subject_id=case.id, before={"process_version": line.from_version},
                  after={"process_version": to_version}, note=f"adds {line.adds}, "
                                                           f"removes {line.removes}")
-    outbox.add(uow.session, outbox.START, {
-        "deployment": processes.deployment_of(case.process, to_version),
-        "parameters": {"case_id": case.id},
-        "idempotency_key": outbox.start_key(case.id, f"v{to_version}")})
+    outbox.start_run(uow.session, case, f"v{to_version}")
     uow.commit()
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from policies import access, processes
+from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
 from policies.decisions import ApprovalDecision, final_status
@@ -79,10 +79,7 @@ def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, a
         uow.session.flush()
         audit.record(uow.session, actor, action="case.started", subject_type="case",
                      subject_id=case.id, after={"process": PROCESS, "due_on": case.due_on})
-        outbox.add(uow.session, outbox.START, {
-            "deployment": processes.deployment_of(PROCESS, version),
-            "parameters": {"case_id": case.id},
-            "idempotency_key": outbox.start_key(case.id, "start")})
+        outbox.start_run(uow.session, case, "start")
         uow.commit()
         return case.id
 
@@ -101,8 +98,6 @@ def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, act
             models.WorkItem.case_id == case.id, models.WorkItem.step == "approval",
             models.WorkItem.step_key.not_like("%~%")).order_by(models.WorkItem.id)))
         approvals = [_status(a, items) for a in plan.approvals]
-        raised = uow.session.scalars(select(models.Escalation).where(
-            models.Escalation.case_id == case.id).order_by(models.Escalation.id))
         meetings = uow.session.scalars(select(models.JointReview).where(
             models.JointReview.case_id == case.id).order_by(models.JointReview.id))
         return ProjectRead(
@@ -114,8 +109,7 @@ def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, act
             approvals=approvals, critical_path=plan.critical_path(),
             waiting_on=[a.code for a in approvals if a.status in ("open", "claimed",
                                                                   "waiting-for-correction")],
-            escalations=[cases.EscalationSummary.model_validate(e, from_attributes=True)
-                         for e in raised],
+            escalations=cases.escalations_on(uow.session, case.id),
             joint_reviews=[JointReviewRead.model_validate(m, from_attributes=True)
                            for m in meetings],
             flow_run_id=case.flow_run_id, process_version=case.process_version)

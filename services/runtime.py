@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from policies.calendar import WorkingCalendar
+from policies.escalation import Ladder
 from policies.projects import ApprovalPlan
 from services.db.uow import Database
-from services.reference_data import read_calendar, read_project_plan
+from services.reference_data import read_calendar, read_ladders, read_project_plan
 from services.settings import Settings, get_settings
 
 
@@ -15,6 +16,7 @@ class Runtime:
     db: Database
     calendar: WorkingCalendar
     project_plan: ApprovalPlan
+    ladders: dict[str, Ladder]
 
 
 def build(settings: Settings | None = None) -> Runtime:
@@ -22,4 +24,4 @@ def build(settings: Settings | None = None) -> Runtime:
     settings = settings or get_settings()
     return Runtime(settings=settings, db=Database(settings.database_url),
                    calendar=read_calendar(settings.calendar_file),
-                   project_plan=read_project_plan())
+                   project_plan=read_project_plan(), ladders=read_ladders())

@@ -4,7 +4,6 @@ and its run is replaced by one that replays what still stands."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from policies import processes
 from policies import work_items as rules
 from policies.access import Actor
 from policies.decisions import clock_effect
@@ -58,7 +57,7 @@ def _rewind(session: Session, actor: Actor, *, target: models.WorkItem,
             why: str) -> None:
     decided = [i for i in [target, *later] if i.decision]
     refusal = rules.rewind_refusal(
-        [view_of(i) for i in later], [clock_effect(i.form, i.decision) for i in decided],
+        [clock_effect(i.form, i.decision) for i in decided],
         stage_involved=any(i.stage_key for i in [target, *later]))
     if refusal:
         raise Conflict(refusal)
@@ -70,10 +69,7 @@ def _rewind(session: Session, actor: Actor, *, target: models.WorkItem,
              status=rules.Status.CLAIMED if reopen_for else rules.Status.OPEN,
              assignee=reopen_for, decision=None, decided_by=None, completed_at=None)
     case = session.get(models.Case, target.case_id)
-    outbox.add(session, outbox.RESTART, {
-        "old_flow_run_id": case.flow_run_id, "parameters": {"case_id": case.id},
-        "deployment": processes.deployment_of(case.process, case.process_version),
-        "idempotency_key": outbox.start_key(case.id, "rewind")})
+    outbox.start_run(session, case, "rewind", replacing=case.flow_run_id)
 
 
 def _changed(session: Session, actor: Actor, item: models.WorkItem, acted: models.WorkItem,
