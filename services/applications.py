@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from policies import access, intake
@@ -18,7 +19,8 @@ from policies.calendar import WorkingCalendar
 from policies.intake import Deferral
 from policies.personal_data import mask_citizen_id, mask_phone
 from policies.work_items import FINAL
-from services import audit, cases, catalogue, documents, outbox, process_versions
+from services import (audit, cases, catalogue, documents, idempotency, outbox,
+                      process_versions)
 from services.db import models
 from services.db.uow import Database
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -105,7 +107,13 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         uow.commit()
         return case.id
 
-    case_id = db.run(work)
+    with idempotency.answering(idempotency_key):
+        try:
+            case_id = db.run(work)
+        except IntegrityError:
+            if not idempotency_key:
+                raise
+            case_id = db.run(work)  # another replica stored this key first: its answer
     return get(db, actor, case_id)
 
 

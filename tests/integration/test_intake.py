@@ -2,11 +2,15 @@
 容缺受理, on-the-spot decisions, supplements, Idempotency-Key."""
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
+from services import audit
 from services.db import models
+from tests.conftest import SYSTEM
 
 ID = "11010519491231002X"
 PERSON = {"kind": "person", "name": "王小明", "id_number": ID, "phone": "13812345678"}
@@ -112,6 +116,26 @@ def test_a_retry_with_the_same_key_gets_the_original_answer(client, db, clerk):
     other = submit(client, clerk | key, service, codes(service))
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_retry_while_the_first_is_still_in_flight_gets_409(client, db, clerk):
+    service = services(db, on_the_spot=False)[0]
+    key = {"Idempotency-Key": "counter-7-20261124-0002"}
+    with db.writing() as holder, ThreadPoolExecutor(1) as pool:
+        # An audited write left open holds the audit chain, so the first request waits in it.
+        audit.record(holder.session, SYSTEM, action="test.hold", subject_type="test",
+                     subject_id=1)
+        first = pool.submit(submit, client, clerk | key, service, [])
+        time.sleep(0.5)
+        assert not first.done()
+        early = submit(client, clerk | key, service, [])
+        assert early.status_code == 409
+        assert early.json()["errors"][0]["field"] == "Idempotency-Key"
+        holder.session.rollback()
+        answered = first.result(timeout=30)
+    later = submit(client, clerk | key, service, [])
+    assert (answered.status_code, later.status_code) == (201, 201)
+    assert later.json()["receipt_no"] == answered.json()["receipt_no"]
 
 
 def test_receipt_numbers_follow_each_other_at_a_station(client, db, clerk):
