@@ -186,9 +186,9 @@ def notify_ended(session: Session, case: models.Case) -> None:
     """HC-03: the applicant hears how the case ended (once: callers notify on the change)."""
     if case.receipt_no is None:
         return
-    outbox.add(session, outbox.NOTIFY, {
-        "to": f"applicant:{case.receipt_no}", "subject": f"办理结果：{case.subject}",
-        "body": f"您的申请（{case.receipt_no}）已办结：{case.status}。欢迎评价（好差评）。"})
+    outbox.notify(session, case_id=case.id, to=f"applicant:{case.receipt_no}",
+                  subject=f"办理结果：{case.subject}",
+                  body=f"您的申请（{case.receipt_no}）已办结：{case.status}。欢迎评价（好差评）。")
 
 
 def process_actor(process: str) -> Actor:

@@ -86,8 +86,8 @@ def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Le
     audit.record(session, _sweeper(), action="work_item.escalated", subject_type="work_item",
                  subject_id=item.id, after={"level": level.level, "name_zh": level.name_zh,
                                             "notified": to, "due_on": item.due_on})
-    outbox.add(session, outbox.NOTIFY, {"to": to, "subject": f"{level.name_zh}: {item.title}",
-                                        "body": f"办理期限 {item.due_on}，案件 {case.id}"})
+    outbox.notify(session, case_id=case.id, to=to, subject=f"{level.name_zh}: {item.title}",
+                  body=f"办理期限 {item.due_on}，案件 {case.id}")
     return Applied.model_validate(row, from_attributes=True)
 
 

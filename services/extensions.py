@@ -59,9 +59,10 @@ def request(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
                      subject_id=case.id, after={"extension": row.id,
                                                 "working_days": data.working_days},
                      note=data.reasons)
-        outbox.add(uow.session, outbox.NOTIFY, {
-            "to": f"supervisors:{case.station_code}", "subject": f"延期申请: 案件 {case.id}",
-            "body": f"{actor.username} 申请延长 {data.working_days} 个工作日：{data.reasons}"})
+        outbox.notify(
+            uow.session, case_id=case.id, to=f"supervisors:{case.station_code}",
+            subject=f"延期申请: 案件 {case.id}",
+            body=f"{actor.username} 申请延长 {data.working_days} 个工作日：{data.reasons}")
         uow.commit()
         return _read(row)
 

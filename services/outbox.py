@@ -1,8 +1,9 @@
 """The transactional outbox: what must reach Prefect is written with the change that causes it,
 and a relay delivers it after commit, again and again until it is delivered.
 
-Delivery is at least once; applying is exactly once because each kind is idempotent at Prefect:
-a start carries an idempotency key, a resume names the pause it answers (orchestration.py).
+Delivery is at least once; applying is exactly once because each kind is idempotent where it
+lands: a start carries an idempotency key, a resume names the pause it answers
+(orchestration.py), a notification carries a key its consumer records (notifications.py).
 """
 
 import logging
@@ -27,6 +28,15 @@ RESTART = "restart_flow_run"  # a case sent back: stop its run, start a new one 
 
 def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
     session.add(models.OutboxMessage(kind=kind, payload=payload, created_at=datetime.now(UTC)))
+
+
+def notify(session: Session, *, to: str, subject: str, body: str,
+           case_id: int | None = None) -> None:
+    """A notification, delivered after commit. Its key is minted now and stored in the message,
+    so every delivery of it brings the same key and the consumer sends it once
+    (notifications.deliver); a key minted at sending would differ on each re-send."""
+    add(session, NOTIFY, {"key": f"notify-{uuid.uuid4().hex}", "case_id": case_id, "to": to,
+                          "subject": subject, "body": body})
 
 
 def start_run(session: Session, case: models.Case, purpose: str,
@@ -60,7 +70,7 @@ def deliver_pending(db: Database, prefect: Prefect, limit: int = 50) -> int:
 
 def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:
     try:
-        outcome, result = _send(prefect, message)
+        outcome, result = _send(db, prefect, message)
     except OrchestrationError as exc:
         _record_attempt(db, message.id, str(exc))
         return False
@@ -70,7 +80,8 @@ def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> b
     return outcome is Delivery.DELIVERED
 
 
-def _send(prefect: Prefect, message: models.OutboxMessage) -> tuple[Delivery, str | None]:
+def _send(db: Database, prefect: Prefect, message: models.OutboxMessage
+          ) -> tuple[Delivery, str | None]:
     p = message.payload
     if message.kind == START:
         return Delivery.DELIVERED, prefect.start(p["deployment"], p["parameters"],
@@ -81,7 +92,9 @@ def _send(prefect: Prefect, message: models.OutboxMessage) -> tuple[Delivery, st
         return Delivery.DELIVERED, prefect.start(p["deployment"], p["parameters"],
                                                  p["idempotency_key"])
     if message.kind == NOTIFY:
-        notifications.send(p)
+        # Delivered either now or by an earlier attempt that died before marking it sent.
+        # Messages written before notifications carried a key are known by their row.
+        notifications.deliver(db, p.get("key") or f"outbox-{message.id}", p, message.id)
         return Delivery.DELIVERED, None
     if message.kind == RESUME:
         return prefect.resume(p["flow_run_id"], p["pause_key"], p["run_input"]), None

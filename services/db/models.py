@@ -306,3 +306,17 @@ class Rating(Base):
     grade: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveredNotification(Base):
+    """A notification the channel was given, once per key: the relay that delivers its message
+    again (it died before marking it sent) finds the key here and sends nothing."""
+
+    __tablename__ = "delivered_notifications"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outbox_id: Mapped[int | None]  # the message that delivered it
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime())

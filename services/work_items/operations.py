@@ -115,8 +115,8 @@ def resolve(db: Database, actor: Actor, item_id: int, answer: str, version: int 
 def urge(db: Database, actor: Actor, item_id: int, message: str):
     """催办: recorded on the item's history; its group is notified through the outbox."""
     def apply(item, session):
-        outbox.add(session, outbox.NOTIFY, {"to": item.assignee or item.candidate_group,
-                                            "subject": f"催办: {item.title}", "body": message})
+        outbox.notify(session, case_id=item.case_id, to=item.assignee or item.candidate_group,
+                      subject=f"催办: {item.title}", body=message)
 
     return act(db, actor, item_id, "urge", None, apply, note=message)
 

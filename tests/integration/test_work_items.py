@@ -108,7 +108,9 @@ def test_urging_is_recorded_and_notifies_the_holder(client, login, db, item):
     with db.reading() as uow:
         notes = [m.payload for m in uow.session.scalars(select(models.OutboxMessage).where(
             models.OutboxMessage.kind == "notify"))]
-    assert {"to": "officer-health", "subject": "催办: 审批", "body": "请尽快办理"} in notes
+    assert {"to": "officer-health", "subject": "催办: 审批", "body": "请尽快办理",
+            "case_id": item.case_id} in [{k: n[k] for k in ("to", "subject", "body", "case_id")}
+                                         for n in notes]
 
 
 def test_a_secretary_of_another_street_does_not_see_the_item(client, login, db, item):
