@@ -1,0 +1,158 @@
+"""The outbox relay dying half-way: a notification it already sent is delivered again when the
+relay comes back, and applied once (the consumer records each notification's key)."""
+
+import logging
+import re
+import threading
+import time
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from policies.access import Actor, Role
+from services import applications, notifications, outbox, reference_data
+from services.applications import ApplicationCreate
+from services.db import models
+from services.orchestration import Prefect
+from tests.conftest import SYSTEM
+
+TODAY = date(2026, 5, 11)
+CLERK = Actor(username="clerk-st-12", role=Role.CLERK, station="st-12")
+PERSON = {"kind": "person", "name": "王小明", "id_number": "11010519491231002X",
+          "phone": "13812345678"}
+NO_PREFECT = Prefect("http://127.0.0.1:9/api")  # notifications never reach Prefect
+
+
+class RelayDied(Exception):
+    """The relay's process ending at this point."""
+
+
+@pytest.fixture
+def loaded_db(fresh_db):
+    """A database of its own: the relay here sees only this test's messages."""
+    reference_data.load_reference(fresh_db, reference_data.read_reference(), SYSTEM)
+    return fresh_db
+
+
+@pytest.fixture
+def channel(caplog):
+    """What the channel was given: the keys of the notifications it logged, in order."""
+    caplog.set_level(logging.INFO, logger="govflow.notifications")
+    return lambda: [re.search(r"\[([^]]+)\]$", r.getMessage())[1] for r in caplog.records
+                    if r.name == "govflow.notifications"]
+
+
+def decided_on_the_spot(db) -> int:
+    with db.reading() as uow:
+        service = uow.session.scalars(select(models.Service).where(
+            models.Service.on_the_spot.is_(True)).order_by(models.Service.code)).first()
+    answer = applications.submit(db, reference_data.read_calendar(), CLERK, ApplicationCreate(
+        service=service.code, station="st-12", applicant=PERSON,
+        materials=[m["code"] for m in service.materials]), TODAY)
+    assert answer.status == "approved"
+    return answer.id
+
+
+def pending(db) -> list[models.OutboxMessage]:
+    with db.reading() as uow:
+        return list(uow.session.scalars(select(models.OutboxMessage).where(
+            models.OutboxMessage.sent_at.is_(None))))
+
+
+def die_once_when_marking_sent(monkeypatch) -> None:
+    mark_sent, died = outbox._mark_sent, []
+
+    def dying(*args):
+        if not died:
+            died.append(True)
+            raise RelayDied
+        mark_sent(*args)
+
+    monkeypatch.setattr(outbox, "_mark_sent", dying)
+
+
+def test_a_notification_sent_before_the_relay_died_is_delivered_again_and_applied_once(
+        loaded_db, channel, monkeypatch):
+    case_id = decided_on_the_spot(loaded_db)
+    die_once_when_marking_sent(monkeypatch)
+
+    with pytest.raises(RelayDied):
+        outbox.deliver_pending(loaded_db, NO_PREFECT)
+    [unmarked] = pending(loaded_db)
+    assert channel() == [unmarked.payload["key"]]  # the applicant was told, once
+
+    assert outbox.deliver_pending(loaded_db, NO_PREFECT) == 1  # the relay back: sent again
+    assert pending(loaded_db) == []
+    assert channel() == [unmarked.payload["key"]]  # ...and recognised: not told twice
+    [delivered] = notifications.delivered_for(loaded_db, case_id)
+    assert (delivered.key, delivered.recipient) == (unmarked.payload["key"],
+                                                    unmarked.payload["to"])
+
+
+def test_two_notifications_with_the_same_words_are_both_delivered(loaded_db, channel):
+    case_id = decided_on_the_spot(loaded_db)
+    outbox.deliver_pending(loaded_db, NO_PREFECT)
+    for _ in range(2):  # e.g. urged twice with the same message
+        with loaded_db.writing() as uow:
+            outbox.notify(uow.session, case_id=case_id, to="department:health",
+                          subject="催办: 审批", body="请尽快办理")
+            uow.commit()
+
+    assert outbox.deliver_pending(loaded_db, NO_PREFECT) == 2
+    assert len(notifications.delivered_for(loaded_db, case_id)) == 3
+    assert len(set(channel())) == len(channel()) == 3
+
+
+def test_a_second_relay_delivering_the_same_message_at_once_sends_nothing(fresh_db, channel):
+    message = {"to": "applicant:st-12-20260511-0001", "subject": "办理结果", "body": "已办结"}
+    answers = []
+    with fresh_db.writing() as first:  # the first relay has taken the key, not yet committed
+        first.session.add(models.DeliveredNotification(
+            key="notify-same", recipient=message["to"], subject=message["subject"],
+            delivered_at=datetime.now(UTC)))
+        first.session.flush()
+        second = threading.Thread(target=lambda: answers.append(
+            notifications.deliver(fresh_db, "notify-same", message)))
+        second.start()
+        time.sleep(0.3)  # the second relay is now waiting on the key (or the write lock)
+        assert answers == []
+        first.commit()
+    second.join(timeout=30)
+
+    assert answers == [False]
+    assert channel() == []
+
+
+def test_a_failing_channel_records_nothing_and_the_relay_tries_again(
+        loaded_db, channel, monkeypatch):
+    case_id = decided_on_the_spot(loaded_db)
+    send = notifications.send
+
+    def unreachable(message, key=None):
+        raise ConnectionError("SMS gateway unreachable")
+
+    monkeypatch.setattr(notifications, "send", unreachable)
+    with pytest.raises(ConnectionError):
+        outbox.deliver_pending(loaded_db, NO_PREFECT)
+    assert notifications.delivered_for(loaded_db, case_id) == []
+    assert len(pending(loaded_db)) == 1
+
+    monkeypatch.setattr(notifications, "send", send)
+    assert outbox.deliver_pending(loaded_db, NO_PREFECT) == 1
+    assert len(notifications.delivered_for(loaded_db, case_id)) == 1
+    assert len(channel()) == 1
+
+
+def test_a_message_written_without_a_key_is_known_by_its_row(fresh_db, channel, monkeypatch):
+    with fresh_db.writing() as uow:  # as messages were written before they carried keys
+        outbox.add(uow.session, outbox.NOTIFY, {"to": "department:health", "subject": "催办",
+                                                "body": "请尽快办理"})
+        uow.commit()
+    die_once_when_marking_sent(monkeypatch)
+
+    with pytest.raises(RelayDied):
+        outbox.deliver_pending(fresh_db, NO_PREFECT)
+    assert outbox.deliver_pending(fresh_db, NO_PREFECT) == 1
+    [message] = channel()
+    assert message.startswith("outbox-")
