@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres bench lint lock clean
+.PHONY: run test test-long test-postgres bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -25,6 +25,10 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	GOVFLOW_TEST_DATABASE_URL=$${GOVFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/govflow_test} \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The long variants of the fault suite (500 submissions through an API kill, …).
+test-long: $(STAMP)
+	$(BIN)/pytest -m long $(PYTEST_ARGS)
 
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: $(STAMP)

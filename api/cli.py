@@ -1,6 +1,7 @@
 """The `govflow` command: set up, run and look after an installation."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from rich.table import Table
 from policies.access import Actor, Role
 from policies.reference import ReferenceDataError
 from services import audit_trail, identity, process_versions, reference_data, runtime
+from services import reconcile as reconciler
 from services.db.migrate import upgrade
 from services.identity import UserCreate
 from services.orchestration import Prefect
@@ -108,6 +110,25 @@ def processes_migrate(process: str, to: Annotated[int, typer.Option(help="target
     console.print(f"moved {len(moved)} of {len(lines)} case(s) to v{to}: {moved}")
     if len(moved) < len(lines):
         raise typer.Exit(1)
+
+
+@app.command()
+def reconcile(stuck_after: Annotated[float, typer.Option(
+                  help="seconds a run may stay Running or Pending before it counts as stuck")
+              ] = reconciler.STUCK_AFTER.total_seconds(),
+              apply: Annotated[bool, typer.Option(
+                  help="re-drive the cases found; without it, only list them")] = True) -> None:
+    """Find cases in progress whose flow run is missing, ended or stuck, and re-drive them."""
+    rt = runtime.build()
+    with Prefect(rt.settings.prefect_api_url) as prefect:
+        findings = reconciler.find(rt.db, prefect, timedelta(seconds=stuck_after))
+    table = Table("case", "flow run", "problem", "state")
+    for f in findings:
+        table.add_row(str(f.case_id), f.flow_run_id or "-", f.problem, f.state or "-")
+    console.print(table)
+    if apply:
+        redriven = reconciler.redrive(rt.db, _system("reconcile"), findings)
+        console.print(f"re-drove {len(redriven)} case(s): {redriven}")
 
 
 @app.command()

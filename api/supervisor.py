@@ -66,7 +66,6 @@ class Stack:
     def env(self) -> dict[str, str]:
         return os.environ | {
             "PREFECT_API_URL": self.settings.prefect_api_url,
-            "PREFECT_RUNNER_POLL_FREQUENCY": "1",
             # Task results survive the end of a suspended run's process (PREFECT-NOTES.md).
             "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
             "PREFECT_LOCAL_STORAGE_PATH": str((VAR_DIR / "prefect-results").resolve()),

@@ -6,7 +6,8 @@ which event was altered, inserted or removed.
 
 from prefect import flow, get_run_logger, task
 
-from services import audit_trail, runtime
+from flows.runtime import rt
+from services import audit_trail
 
 
 class AuditChainBroken(Exception):
@@ -15,11 +16,7 @@ class AuditChainBroken(Exception):
 
 @task(retries=2, retry_delay_seconds=10)
 def verify_audit_chain() -> dict:
-    rt = runtime.build()
-    try:
-        report = audit_trail.verify_chain(rt.db)
-    finally:
-        rt.db.dispose()
+    report = audit_trail.verify_chain(rt().db)
     return {"checked": report.checked, "first_broken_seq": report.first_broken_seq,
             "reason": report.reason}
 

@@ -1,5 +1,5 @@
-"""Registers govflow's deployments with the Prefect server, executes their runs, and relays
-the outbox to Prefect.
+"""Registers govflow's deployments with the Prefect server, executes their runs in this process
+(flows/executor.py), and relays the outbox to Prefect.
 
 `python -m flows.worker` (started by `govflow up`). Each process version is its own
 deployment (`approval/v1`), so a published new version never changes cases in flight.
@@ -8,14 +8,17 @@ Entrypoints are module paths, so runs work from any working directory.
 
 import threading
 
-from prefect import serve
-from prefect.deployments.runner import EntrypointType
+from prefect import Flow, serve
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
 from flows import approval_v1, approval_v2
 from flows.audit_check import audit_chain_check
 from flows.deadline_sweep import deadline_sweep
+from flows.executor import Executor
+from flows.probe import probe
 from flows.project_approval import project_approval
+from flows.reconcile import reconcile
 from flows.runtime import rt
 from services import outbox
 from services.orchestration import Prefect
@@ -23,28 +26,27 @@ from services.orchestration import Prefect
 TIMEZONE = "Asia/Shanghai"
 
 
-def deployments():
+def deployments() -> list[tuple[Flow, RunnerDeployment]]:
+    """Each flow with the deployment its runs are created from."""
+    def deploy(flow: Flow, **options) -> tuple[Flow, RunnerDeployment]:
+        return flow, flow.to_deployment(entrypoint_type=EntrypointType.MODULE_PATH, **options)
+
     return [
-        audit_chain_check.to_deployment(
-            name="nightly", schedules=[Cron("0 2 * * *", timezone=TIMEZONE)],
-            description="Recompute the audit trail's hash chain every night at 02:00.",
-            tags=["audit"], entrypoint_type=EntrypointType.MODULE_PATH),
-        deadline_sweep.to_deployment(
-            name="every-10-minutes", interval=600, tags=["deadlines"],
-            description="Warn before deadlines and escalate past them, each level once.",
-            entrypoint_type=EntrypointType.MODULE_PATH),
-        approval_v1.approval.to_deployment(
-            name="v1", version="1", tags=["one-stop"],
-            description="Department approval with return for correction.",
-            entrypoint_type=EntrypointType.MODULE_PATH),
-        approval_v2.approval.to_deployment(
-            name="v2", version="2", tags=["one-stop"],
-            description="As v1, with the station confirming delivery of an approval.",
-            entrypoint_type=EntrypointType.MODULE_PATH),
-        project_approval.to_deployment(
-            name="v1", version="1", tags=["one-stop", "projects"],
-            description="Parallel approval of a construction project (HC-14b).",
-            entrypoint_type=EntrypointType.MODULE_PATH),
+        deploy(audit_chain_check, name="nightly",
+               schedules=[Cron("0 2 * * *", timezone=TIMEZONE)], tags=["audit"],
+               description="Recompute the audit trail's hash chain every night at 02:00."),
+        deploy(deadline_sweep, name="every-10-minutes", interval=600, tags=["deadlines"],
+               description="Warn before deadlines and escalate past them, each level once."),
+        deploy(reconcile, name="every-2-minutes", interval=120, tags=["reconcile"],
+               description="Re-drive cases whose flow run is missing, ended or stuck."),
+        deploy(probe, name="ping", tags=["probe"],
+               description="Does nothing: shows that the worker executes runs."),
+        deploy(approval_v1.approval, name="v1", version="1", tags=["one-stop"],
+               description="Department approval with return for correction."),
+        deploy(approval_v2.approval, name="v2", version="2", tags=["one-stop"],
+               description="As v1, with the station confirming delivery of an approval."),
+        deploy(project_approval, name="v1", version="1", tags=["one-stop", "projects"],
+               description="Parallel approval of a construction project (HC-14b)."),
     ]
 
 
@@ -55,9 +57,20 @@ def main() -> None:
                              name="outbox-relay", daemon=True)
     relay.start()
     try:
-        serve(*deployments(), limit=8, print_starting_message=False)
+        execute(rt().settings, stop)
+    except KeyboardInterrupt:
+        pass
     finally:
         stop.set()
+
+
+def execute(settings, stop: threading.Event) -> None:
+    if settings.worker_executor == "served":  # a subprocess per run: the benchmarks' baseline
+        serve(*(d for _, d in deployments()), limit=settings.worker_runs,
+              print_starting_message=False)
+        return
+    Executor(deployments(), limit=settings.worker_runs,
+             poll_seconds=settings.worker_poll_seconds).serve(stop)
 
 
 if __name__ == "__main__":

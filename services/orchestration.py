@@ -4,6 +4,8 @@ Used by the outbox relay (start a deployment, resume a run with a decision) and 
 """
 
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +18,15 @@ class Delivery(StrEnum):
     DELIVERED = "delivered"
     NOT_YET = "not_yet"          # the run has not suspended at that step yet: try again later
     UNDELIVERABLE = "undeliverable"  # the run ended without it: the reconciler's business
+
+
+@dataclass(frozen=True)
+class RunState:
+    type: str  # Prefect's state type: SCHEDULED, PENDING, RUNNING, PAUSED, COMPLETED, …
+    since: datetime
+
+
+ENDED_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
 class OrchestrationError(Exception):
@@ -55,21 +66,39 @@ class Prefect:
             raise OrchestrationError(f"resume refused: {answer.get('details')}")
         if self._has_input(flow_run_id, pause_key):
             return Delivery.DELIVERED  # delivered before; the relay stopped before marking it
-        if state.get("type") in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+        if state.get("type") in ENDED_STATES:
             return Delivery.UNDELIVERABLE
         return Delivery.NOT_YET
 
     def state(self, flow_run_id: str) -> str | None:
         return (self._call("GET", f"/flow_runs/{flow_run_id}").get("state") or {}).get("type")
 
+    def run_states(self, flow_run_ids: list[str]) -> dict[str, RunState]:
+        """The state of each run Prefect knows, and since when (one call per 200 runs)."""
+        states = {}
+        for start in range(0, len(flow_run_ids), 200):
+            batch = flow_run_ids[start:start + 200]
+            runs = self._call("POST", "/flow_runs/filter", json={
+                "flow_runs": {"id": {"any_": batch}}, "limit": len(batch)})
+            for run in runs:
+                state = run.get("state") or {}
+                since = state.get("timestamp")
+                states[run["id"]] = RunState(
+                    type=state.get("type", "SCHEDULED"),
+                    since=datetime.fromisoformat(since) if since else datetime.now(UTC))
+        return states
+
     def has_deployment(self, deployment: str) -> bool:
         return self._request("GET", f"/deployments/name/{deployment}").status_code == 200
 
     def cancel(self, flow_run_id: str) -> None:
-        """Stop a run for good (a case moved to another process version)."""
-        run = self._call("GET", f"/flow_runs/{flow_run_id}")
-        if (run.get("state") or {}).get("type") in ("COMPLETED", "FAILED", "CRASHED",
-                                                    "CANCELLED"):
+        """Stop a run for good (a case moved to another process version, or re-driven)."""
+        response = self._request("GET", f"/flow_runs/{flow_run_id}")
+        if response.status_code == 404:
+            return  # Prefect no longer knows the run: nothing left to stop
+        if response.status_code >= 400:
+            raise OrchestrationError(f"GET flow run {flow_run_id}: {response.status_code}")
+        if (response.json().get("state") or {}).get("type") in ENDED_STATES:
             return
         self._call("POST", f"/flow_runs/{flow_run_id}/set_state", json={
             "state": {"type": "CANCELLED", "message": "moved to another process version"},
@@ -100,3 +129,9 @@ class Prefect:
 
     def close(self) -> None:
         self.client.close()
+
+    def __enter__(self) -> "Prefect":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

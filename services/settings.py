@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     prefect_port: int = Field(default=4200, ge=1, le=65535)
     demo_password: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # The worker: flow runs executed at once, and how often it asks Prefect for due runs.
+    # "served" runs each in a subprocess (Prefect's `serve`): only for comparing benchmarks.
+    worker_executor: Literal["in-process", "served"] = "in-process"
+    worker_runs: int = Field(default=16, ge=1, le=256)
+    worker_poll_seconds: float = Field(default=0.5, ge=0.05, le=60)
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None
 

@@ -105,6 +105,29 @@ def govflow(stack, *args) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+def child_pid(stack, pattern: str) -> int | None:
+    """The process of this stack's `govflow up` whose command line matches `pattern`."""
+    found = subprocess.run(["pgrep", "-f", "-P", str(stack["process"].pid), pattern],
+                           capture_output=True, text=True).stdout.split()
+    return int(found[0]) if found else None
+
+
+def kill_and_wait_for_restart(stack, pattern: str, sig=signal.SIGKILL) -> int:
+    """Kill a process of the stack; the supervisor starts it again. Returns the new pid."""
+    old = child_pid(stack, pattern)
+    assert old, f"no process matching {pattern}"
+    os.kill(old, sig)
+    return wait_for(lambda: (pid := child_pid(stack, pattern)) != old and pid,
+                    f"{pattern} to be started again", timeout=60)
+
+
+def stack_db(stack):
+    """The stack's business database, for facts the API does not show (outbox, counts)."""
+    from services.db.uow import Database
+
+    return Database(stack["env"]["GOVFLOW_DATABASE_URL"])
+
+
 def next_open_item(http, headers, group: str, case_id: int | None = None) -> dict:
     def found():
         items = http.get("/api/v1/work-items", headers=headers,
@@ -131,6 +154,13 @@ def prefect_call(method: str, url: str, **kwargs) -> httpx.Response:
             return response
         time.sleep(0.3 * 2**attempt)
     return response
+
+
+def runs_of(stack, case_ids: list[int], states: tuple[str, ...]) -> list[dict]:
+    """The Prefect runs of these cases that are in one of these states."""
+    found = prefect_call("POST", f"{stack['prefect']}/flow_runs/filter", json={
+        "flow_runs": {"state": {"type": {"any_": list(states)}}}, "limit": 200}).json()
+    return [r for r in found if r["parameters"].get("case_id") in case_ids]
 
 
 def run_deployment(prefect: str, name: str, parameters: dict | None = None) -> dict:

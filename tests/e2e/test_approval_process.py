@@ -4,12 +4,18 @@ restarts), two decisions race (one wins), and the case ends with the department'
 
 import os
 import signal
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import case_when_finished, next_open_item, run_deployment, wait_for
+from tests.e2e.conftest import (
+    case_when_finished,
+    child_pid,
+    next_open_item,
+    run_deployment,
+    runs_of,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 # Thursday 12 February 2026: the Spring Festival holiday runs 15–23 February.
@@ -134,6 +140,10 @@ def test_killing_the_worker_loses_no_waiting_case(http, as_user, stack):
         for n in range(3)]
     items = [next_open_item(http, officer, "department:civil-affairs", c["id"])
              for c in waiting]
+    # Waiting: suspended for the decision (a run killed mid-step is the reconciler's, see
+    # test_faults.py).
+    wait_for(lambda: len(runs_of(stack, [c["id"] for c in waiting], ("PAUSED",))) == 3,
+             "the runs to wait for decisions", timeout=60)
     worker = worker_pid(stack)
     os.kill(worker, signal.SIGKILL)
     restarted = wait_for(lambda: (pid := worker_pid(stack)) != worker and pid,
@@ -148,10 +158,7 @@ def test_killing_the_worker_loses_no_waiting_case(http, as_user, stack):
 
 
 def worker_pid(stack) -> int | None:
-    """The worker process started by this stack's `govflow up`."""
-    found = subprocess.run(["pgrep", "-f", "-P", str(stack["process"].pid), "flows.worker"],
-                           capture_output=True, text=True).stdout.split()
-    return int(found[0]) if found else None
+    return child_pid(stack, "flows.worker")
 
 
 def test_an_on_the_spot_application_and_a_reasoned_rejection(http, as_user, stack):

@@ -1,0 +1,106 @@
+"""Executes the runs of govflow's deployments inside this long-lived process.
+
+`flow.serve()` starts a subprocess for every flow run, and every resume of a suspended case is
+another run: about a second of CPU and 80 MB each, the floor under every case step. Here the
+flows are imported once and each due run is executed in a thread of this process by Prefect's
+own engine (`run_flow(flow, flow_run=…)`), so a step costs what the flow does plus a few API
+calls. Everything else stays Prefect's: the server schedules runs (new, resumed, retried),
+records their states and holds their inputs; this loop only asks it which runs are due.
+
+Several executors (on one machine or many) can poll the same deployments: each run is claimed
+by moving it Scheduled → Pending, which the server grants to one of them only. The trade-offs
+(a run that hangs shares the process; a killed executor leaves its runs Running until the
+reconciler re-drives them) are in docs/execution-model.md.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from uuid import UUID
+
+from prefect import Flow
+from prefect.client.orchestration import PrefectClient, get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments.runner import RunnerDeployment
+from prefect.exceptions import Abort
+from prefect.flow_engine import run_flow
+from prefect.states import Pending
+from prefect.utilities.engine import propose_state
+
+log = logging.getLogger("govflow.executor")
+
+
+class Executor:
+    def __init__(self, deployments: Iterable[tuple[Flow, RunnerDeployment]], limit: int = 16,
+                 poll_seconds: float = 0.5):
+        self.deployments = list(deployments)
+        self.limit = limit
+        self.poll_seconds = poll_seconds
+        self._flows: dict[UUID, Flow] = {}
+        self._running: set[UUID] = set()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flow-run")
+
+    def serve(self, stop: threading.Event) -> None:
+        """Register the deployments, then execute their due runs until `stop` is set."""
+        try:
+            asyncio.run(self._serve(stop))
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _serve(self, stop: threading.Event) -> None:
+        for flow, deployment in self.deployments:
+            self._flows[await deployment.aapply()] = flow
+        log.info("executing runs of %d deployments, %d at a time",
+                 len(self._flows), self.limit)
+        async with get_client() as client:
+            while not stop.is_set():
+                try:
+                    await self._submit_due(client)
+                except Exception:  # an outage of the server must not end the executor
+                    log.exception("polling for due runs failed")
+                await asyncio.sleep(self.poll_seconds)
+
+    async def _submit_due(self, client: PrefectClient) -> None:
+        free = self.limit - len(self._running)
+        if free <= 0:
+            return
+        due = await client.get_scheduled_flow_runs_for_deployments(
+            deployment_ids=list(self._flows), scheduled_before=datetime.now(UTC), limit=free)
+        for run in sorted(due, key=lambda r: r.next_scheduled_start_time or datetime.now(UTC)):
+            if run.id not in self._running and await self._claim(client, run):
+                self._start(run)
+
+    async def _claim(self, client: PrefectClient, run: FlowRun) -> bool:
+        """Scheduled → Pending: granted to one executor only, so no run executes twice."""
+        try:
+            state = await propose_state(client, Pending(), flow_run_id=run.id)
+        except Abort:
+            return False  # another executor claimed it first
+        return state.is_pending()
+
+    def _start(self, run: FlowRun) -> None:
+        with self._lock:
+            self._running.add(run.id)
+        future = self._pool.submit(_execute, self._flows[run.deployment_id], run)
+        future.add_done_callback(lambda _: self._finished(run.id))
+
+    def _finished(self, run_id: UUID) -> None:
+        with self._lock:
+            self._running.discard(run_id)
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+
+def _execute(flow: Flow, run: FlowRun) -> None:
+    """One run, start to end or to its next suspension, in this thread's own event loop (the
+    flows' tasks are synchronous database work; a thread each keeps one from stalling all)."""
+    try:
+        asyncio.run(run_flow(flow, flow_run=run, return_type="state"))
+    except BaseException:  # the engine has recorded the state; the executor goes on
+        log.exception("flow run %s ended with an error", run.id)

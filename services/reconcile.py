@@ -1,0 +1,92 @@
+"""The reconciler: every case in progress must have a live flow run; re-drive those that don't.
+
+A worker killed mid-run leaves its run Running for good; a run can crash, be lost with
+Prefect's database, or end without finishing its case. The business database knows which
+cases are in progress, so it is the reference: for each, the reconciler asks Prefect about
+the case's run and, where the run is missing, ended or stuck, starts a new run through the
+outbox. The new run replays what people already decided (flows/human_tasks.py) and waits
+where they have not, so nothing is decided twice and every side effect stays single:
+finishing a case is a no-op the second time, and notifications are deduplicated.
+
+Run by `govflow reconcile` and by the `reconcile` deployment every few minutes.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select
+
+from policies.access import Actor
+from services import audit, outbox
+from services.db import models
+from services.db.uow import Database
+from services.orchestration import ENDED_STATES, Prefect, RunState
+
+IN_PROGRESS = "in_progress"
+# A run holds a worker only between two waits, seconds at most (task retries included); one
+# Running or Pending this long has lost its worker.
+STUCK_AFTER = timedelta(minutes=2)
+
+Problem = Literal["no run", "run unknown to Prefect", "run ended", "run stuck"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    case_id: int
+    flow_run_id: str | None
+    problem: Problem
+    state: str | None = None
+
+
+def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
+         now: datetime | None = None) -> list[Finding]:
+    """The cases in progress whose run is missing, ended or stuck."""
+    now = now or datetime.now(UTC)
+    with db.reading() as uow:
+        cases = uow.session.execute(select(models.Case.id, models.Case.flow_run_id).where(
+            models.Case.status == IN_PROGRESS).order_by(models.Case.id)).all()
+        starting = _cases_being_started(uow.session)
+    cases = [c for c in cases if c.id not in starting]  # the relay has yet to start these
+    states = prefect.run_states([c.flow_run_id for c in cases if c.flow_run_id])
+    findings = [_judge(c.id, c.flow_run_id, states, now - stuck_after) for c in cases]
+    return [f for f in findings if f]
+
+
+def redrive(db: Database, actor: Actor, findings: list[Finding]) -> list[int]:
+    """Start a new run for each finding's case (stopping the old run), audited; a case that
+    moved on since it was found is left alone."""
+    return [f.case_id for f in findings if db.run(lambda uow, f=f: _redrive(uow, actor, f))]
+
+
+def _judge(case_id: int, run_id: str | None, states: dict[str, RunState],
+           stuck_before: datetime) -> Finding | None:
+    if run_id is None:
+        return Finding(case_id, None, "no run")
+    state = states.get(run_id)
+    if state is None:
+        return Finding(case_id, run_id, "run unknown to Prefect")
+    if state.type in ENDED_STATES:
+        return Finding(case_id, run_id, "run ended", state.type)
+    if state.type in ("RUNNING", "PENDING") and state.since < stuck_before:
+        return Finding(case_id, run_id, "run stuck", state.type)
+    return None  # scheduled, paused for people, or busy right now
+
+
+def _redrive(uow, actor: Actor, finding: Finding) -> bool:
+    case = uow.session.get(models.Case, finding.case_id)
+    if case.status != IN_PROGRESS or case.flow_run_id != finding.flow_run_id:
+        return False
+    audit.record(uow.session, actor, action="case.redriven", subject_type="case",
+                 subject_id=case.id, before={"flow_run_id": case.flow_run_id},
+                 note=f"{finding.problem}" + (f" ({finding.state})" if finding.state else ""))
+    outbox.start_run(uow.session, case, "reconcile", replacing=case.flow_run_id)
+    uow.commit()
+    return True
+
+
+def _cases_being_started(session) -> set[int]:
+    pending = session.scalars(select(models.OutboxMessage.payload).where(
+        models.OutboxMessage.sent_at.is_(None),
+        models.OutboxMessage.kind.in_([outbox.START, outbox.RESTART])))
+    return {p["parameters"]["case_id"] for p in pending}
