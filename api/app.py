@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
-from api import problems
+from api import openapi, problems
 from api.middleware import LimitBodySize, Metrics
 from api.routes import (
     applications,
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = rt
     app.state.metrics_registry = CollectorRegistry()
     problems.install(app)
+    openapi.install(app)
     v1 = APIRouter(prefix="/api/v1")
     for module in (auth, catalogue, users, audit, cases, work_items, projects, applications):
         v1.include_router(module.router)

@@ -9,7 +9,9 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from services.errors import DomainError
 
@@ -19,6 +21,36 @@ PROBLEM_JSON = "application/problem+json"
 
 class BodyTooLarge(Exception):
     """Raised while a body streams in past the limit (see api/middleware.py)."""
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    field: str = Field(description="the field at fault, dotted: `materials.0`")
+    in_: str | None = Field(default=None, alias="in",
+                            description="where it was: body, query, path or header")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 7807 problem document: every error the API answers is one."""
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = Field(default=None,
+                                            description="one entry per field at fault")
+
+
+# What each problem means, as the OpenAPI document says it (api/openapi.py).
+PROBLEMS = {
+    400: "The body could not be read at all (not UTF-8, or a broken form)",
+    401: "No bearer token, or one that is invalid or expired, or a disabled account",
+    403: "The caller's role may not do this",
+    404: "No such object, or one outside the caller's scope (the two look the same)",
+    409: "The object's state or version does not allow this now",
+    413: "The request body is larger than GOVFLOW_MAX_BODY_BYTES",
+    422: "Invalid input; `errors` names each field at fault",
+}
 
 
 def problem(status: int, detail: str, *, title: str | None = None,
@@ -33,6 +65,7 @@ def problem(status: int, detail: str, *, title: str | None = None,
 
 
 def install(app: FastAPI) -> None:
+    """Answer every error with a problem document (api/openapi.py documents them)."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(BodyTooLarge, _body_too_large)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -65,9 +98,21 @@ def _field_error(error: dict) -> dict:
             "message": message}
 
 
-async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(exc.status_code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Starlette's 405 names the methods of the first route on the path only; GET and POST
+    /users are two routes, and Allow must name both."""
+    return ", ".join(sorted({
+        method for route in request.app.routes
+        if route.matches(request.scope)[0] is not Match.NONE
+        for method in getattr(route, "methods", None) or ()}))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -5,6 +5,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from api.deps import DbDep, SettingsDep
+from api.problems import Problem
 from services import identity
 
 router = APIRouter(prefix="/auth", tags=["identity"])
@@ -16,7 +17,8 @@ class TokenRead(BaseModel):
     expires_in: int
 
 
-@router.post("/token", response_model=TokenRead)
+@router.post("/token", response_model=TokenRead, responses={
+    401: {"model": Problem, "description": "Wrong username or password, or a disabled account"}})
 def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: DbDep,
           settings: SettingsDep) -> TokenRead:
     """OAuth2 password flow: a staff member's username and password for a bearer token."""

@@ -2,11 +2,17 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import DbDep, SettingsDep
-from api.problems import problem
+from api.problems import Problem, problem
 from services import readiness
-from services.readiness import Readiness
+from services.readiness import Check, Readiness
 
 router = APIRouter(tags=["health"])
+
+
+class NotReady(Problem):
+    """The problem /readyz answers with, carrying the readiness report."""
+    ready: bool
+    checks: list[Check]
 
 
 @router.get("/healthz")
@@ -15,7 +21,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.get("/readyz", response_model=Readiness, responses={503: {
+    "model": NotReady, "description": "Not ready: the checks say what is failing"}})
 def readyz(db: DbDep, settings: SettingsDep):
     """Ready when the database is migrated and loaded and the Prefect server answers."""
     report = readiness.check(db, settings.prefect_api_url)
