@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from policies.access import Actor
@@ -11,11 +11,11 @@ from policies.calendar import WorkingCalendar
 from policies.projects import ApprovalPlan
 from services import clock, identity
 from services.db.uow import Database
-from services.errors import InvalidInput
 from services.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
 MAX_PAGE = 200
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number names nothing
 
 
 def _db(request: Request) -> Database:
@@ -37,6 +37,7 @@ def _actor(db: DbDep, settings: SettingsDep, token: Annotated[str, Depends(oauth
 CurrentActor = Annotated[Actor, Depends(_actor)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _calendar(request: Request) -> WorkingCalendar:
@@ -54,14 +55,10 @@ Today = Annotated[date, Depends(_today)]
 
 
 def _expected_version(if_match: Annotated[str | None, Header(
+        pattern=r'^(W/)?"?[0-9]{1,9}"?$',
         description="the work item's version as last read (ETag); refused with 409 if it "
                     "changed since")] = None) -> int | None:
-    if if_match is None:
-        return None
-    try:
-        return int(if_match.strip('W/"'))
-    except ValueError:
-        raise InvalidInput("If-Match must be a version number", field="If-Match") from None
+    return None if if_match is None else int(if_match.strip('W/"'))
 
 
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Header, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CalendarDep, CurrentActor, DbDep, Limit, Offset, SettingsDep, Today
+from api.deps import CalendarDep, CurrentActor, DbDep, Id, Limit, Offset, SettingsDep, Today
 from services import applications, dashboard, feedback
 from services.applications import ApplicationCreate, ApplicationRead
 from services.feedback import RatingCreate, RatingRead, VisitCreate, VisitRead
@@ -39,19 +39,19 @@ def list_applications(actor: CurrentActor, db: DbDep, station: str | None = None
 
 
 @router.get("/{case_id}", response_model=ApplicationRead)
-def get(case_id: int, actor: CurrentActor, db: DbDep) -> ApplicationRead:
+def get(case_id: Id, actor: CurrentActor, db: DbDep) -> ApplicationRead:
     return applications.get(db, actor, case_id)
 
 
 @router.post("/{case_id}/materials", response_model=ApplicationRead)
-def supply(case_id: int, body: MaterialsBody, actor: CurrentActor, db: DbDep,
+def supply(case_id: Id, body: MaterialsBody, actor: CurrentActor, db: DbDep,
            calendar: CalendarDep, today: Today) -> ApplicationRead:
     """Materials supplied at the counter: the application goes on where it stopped."""
     return applications.supply(db, calendar, actor, case_id, body.materials, today)
 
 
 @router.get("/{case_id}/documents/{kind}", response_class=HTMLResponse)
-def document(case_id: int, kind: Literal["notice", "certificate", "rejection"],
+def document(case_id: Id, kind: Literal["notice", "certificate", "rejection"],
              actor: CurrentActor,
              db: DbDep, settings: SettingsDep) -> HTMLResponse:
     """The single notice (一次性告知书), the certificate, or the reasoned rejection notice."""
@@ -59,13 +59,13 @@ def document(case_id: int, kind: Literal["notice", "certificate", "rejection"],
 
 
 @router.post("/{case_id}/visits", response_model=VisitRead, status_code=status.HTTP_201_CREATED)
-def record_visit(case_id: int, data: VisitCreate, actor: CurrentActor, db: DbDep) -> VisitRead:
+def record_visit(case_id: Id, data: VisitCreate, actor: CurrentActor, db: DbDep) -> VisitRead:
     """Record an in-person visit; the answer says whether the case kept 最多跑一次 (or 不见面)."""
     return feedback.record_visit(db, actor, case_id, data)
 
 
 @router.post("/{case_id}/rating", response_model=RatingRead, status_code=status.HTTP_201_CREATED)
-def rate(case_id: int, data: RatingCreate, actor: CurrentActor, db: DbDep,
+def rate(case_id: Id, data: RatingCreate, actor: CurrentActor, db: DbDep,
          calendar: CalendarDep, today: Today) -> RatingRead:
     """好差评: one rating per ended case; a bad one opens a rectification and a call-back."""
     return feedback.rate(db, calendar, actor, case_id, data, today)

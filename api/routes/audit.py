@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import CurrentActor, DbDep
+from api.deps import MAX_ID, CurrentActor, DbDep
 from services import audit_trail
 from services.audit_trail import AuditEventRead, AuditFilter
 
@@ -20,7 +20,7 @@ class ChainRead(BaseModel):
 @router.get("", response_model=list[AuditEventRead])
 def trail(actor: CurrentActor, db: DbDep, subject_type: str | None = None,
           subject_id: str | None = None, by: str | None = None, action: str | None = None,
-          after_seq: Annotated[int, Query(ge=0)] = 0,
+          after_seq: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[AuditEventRead]:
     """The audit trail in order; page on with `after_seq` = the last `seq` received."""
     filters = AuditFilter(subject_type=subject_type, subject_id=subject_id, actor=by,

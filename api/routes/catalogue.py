@@ -1,6 +1,5 @@
 """The public catalogue: anyone may read which services exist and what they need."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from services.catalogue import (
     ServiceRead,
     StationRead,
 )
+from services.validation import IsoDate
 
 router = APIRouter(tags=["catalogue"])
 
@@ -56,7 +56,7 @@ def org_units(db: DbDep, level: Annotated[str | None, Query(
 
 
 @router.get("/calendar/due-date", response_model=deadlines.DueDate)
-def due_date(calendar: CalendarDep, start: date,
+def due_date(calendar: CalendarDep, start: IsoDate,
              working_days: Annotated[int, Query(ge=0, le=250)]) -> deadlines.DueDate:
     """The date `working_days` working days after `start`, skipping weekends and public
     holidays and counting make-up working days (调休)."""

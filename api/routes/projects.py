@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse
 
-from api.deps import CalendarDep, CurrentActor, DbDep, PlanDep, SettingsDep, Today
+from api.deps import CalendarDep, CurrentActor, DbDep, Id, PlanDep, SettingsDep, Today
 from services import projects
 from services.projects import JointReviewCreate, JointReviewRead, ProjectCreate, ProjectRead
 
@@ -17,7 +17,7 @@ def start_project(data: ProjectCreate, actor: CurrentActor, db: DbDep, calendar:
 
 
 @router.get("/{case_id}", response_model=ProjectRead)
-def get_project(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+def get_project(case_id: Id, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
                 plan: PlanDep, today: Today) -> ProjectRead:
     """Which departments are done and which are waiting, deadlines, the critical path, the
     working days used against the commitment, escalations and the flow run."""
@@ -25,7 +25,7 @@ def get_project(case_id: int, actor: CurrentActor, db: DbDep, calendar: Calendar
 
 
 @router.get("/{case_id}/permit", response_class=HTMLResponse)
-def permit(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
+def permit(case_id: Id, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
            plan: PlanDep, settings: SettingsDep) -> HTMLResponse:
     """The construction permit (HTML, printable) once the project is approved."""
     return HTMLResponse(projects.permit(db, calendar, plan, actor, case_id,
@@ -34,7 +34,7 @@ def permit(case_id: int, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
 
 @router.post("/{case_id}/joint-reviews", response_model=JointReviewRead,
              status_code=status.HTTP_201_CREATED)
-def joint_review(case_id: int, data: JointReviewCreate, actor: CurrentActor, db: DbDep,
+def joint_review(case_id: Id, data: JointReviewCreate, actor: CurrentActor, db: DbDep,
                  plan: PlanDep) -> JointReviewRead:
     """Record a joint review meeting (联审会) of departments that disagree on the project."""
     return projects.record_joint_review(db, plan, actor, case_id, data)

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from api.deps import CurrentActor, DbDep, Limit, Offset
+from api.deps import CurrentActor, DbDep, Id, Limit, Offset
 from services import identity
 from services.identity import UserCreate, UserRead
 
@@ -22,5 +22,5 @@ def list_users(actor: CurrentActor, db: DbDep, limit: Limit = 50, offset: Offset
 
 
 @router.get("/{user_id}", response_model=UserRead)
-def get_user(user_id: int, actor: CurrentActor, db: DbDep) -> UserRead:
+def get_user(user_id: Id, actor: CurrentActor, db: DbDep) -> UserRead:
     return identity.get_user(db, actor, user_id)

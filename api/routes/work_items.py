@@ -1,15 +1,15 @@
 """The work-item queue and what people do on an item. Every change takes an optional
 If-Match (the version last read) and answers 409 when the item changed meanwhile."""
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CalendarDep, CurrentActor, DbDep, ExpectedVersion, Limit, Offset, Today
+from api.deps import CalendarDep, CurrentActor, DbDep, ExpectedVersion, Id, Limit, Offset, Today
 from policies.work_items import Status
 from services import work_items
+from services.validation import IsoDate
 from services.work_items import QueueFilter, WorkItemRead
 
 router = APIRouter(prefix="/work-items", tags=["work items"])
@@ -61,7 +61,7 @@ def _etag(response: Response, item: WorkItemRead) -> WorkItemRead:
 @router.get("", response_model=list[WorkItemRead])
 def queue(actor: CurrentActor, db: DbDep, candidate_group: str | None = None,
           department: str | None = None, assignee: str | None = None,
-          status: Status | None = None, due_before: date | None = None, limit: Limit = 50,
+          status: Status | None = None, due_before: IsoDate | None = None, limit: Limit = 50,
           offset: Offset = 0):
     """The items the caller's groups may work on, soonest due first. `department=x` is
     short for `candidate_group=department:x` (a department's queue)."""
@@ -72,49 +72,49 @@ def queue(actor: CurrentActor, db: DbDep, candidate_group: str | None = None,
 
 
 @router.get("/{item_id}", response_model=WorkItemRead)
-def get(item_id: int, actor: CurrentActor, db: DbDep, response: Response):
+def get(item_id: Id, actor: CurrentActor, db: DbDep, response: Response):
     return _etag(response, work_items.get(db, actor, item_id))
 
 
 @router.get("/{item_id}/history")
-def history(item_id: int, actor: CurrentActor, db: DbDep) -> list[dict[str, Any]]:
+def history(item_id: Id, actor: CurrentActor, db: DbDep) -> list[dict[str, Any]]:
     return work_items.history(db, actor, item_id)
 
 
 @router.post("/{item_id}/claim", response_model=WorkItemRead)
-def claim(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+def claim(item_id: Id, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
           response: Response):
     return _etag(response, work_items.claim(db, actor, item_id, version))
 
 
 @router.post("/{item_id}/unclaim", response_model=WorkItemRead)
-def unclaim(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+def unclaim(item_id: Id, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
             response: Response):
     return _etag(response, work_items.unclaim(db, actor, item_id, version))
 
 
 @router.post("/{item_id}/assign", response_model=WorkItemRead)
-def assign(item_id: int, body: AssignBody, actor: CurrentActor, db: DbDep,
+def assign(item_id: Id, body: AssignBody, actor: CurrentActor, db: DbDep,
            version: ExpectedVersion, response: Response):
     """转办: hand the item to another member of its group."""
     return _etag(response, work_items.assign(db, actor, item_id, body.assignee, version))
 
 
 @router.post("/{item_id}/delegate", response_model=WorkItemRead)
-def delegate(item_id: int, body: DelegateBody, actor: CurrentActor, db: DbDep,
+def delegate(item_id: Id, body: DelegateBody, actor: CurrentActor, db: DbDep,
              version: ExpectedVersion, response: Response):
     """委派: lend the item to a colleague; their answer returns it to you."""
     return _etag(response, work_items.delegate(db, actor, item_id, body.delegate, version))
 
 
 @router.post("/{item_id}/resolve", response_model=WorkItemRead)
-def resolve(item_id: int, body: ResolveBody, actor: CurrentActor, db: DbDep,
+def resolve(item_id: Id, body: ResolveBody, actor: CurrentActor, db: DbDep,
             version: ExpectedVersion, response: Response):
     return _etag(response, work_items.resolve(db, actor, item_id, body.answer, version))
 
 
 @router.post("/{item_id}/decision", response_model=WorkItemRead)
-def decide(item_id: int, decision: Decision, actor: CurrentActor, db: DbDep,
+def decide(item_id: Id, decision: Decision, actor: CurrentActor, db: DbDep,
            calendar: CalendarDep, today: Today, version: ExpectedVersion, response: Response):
     """Complete the item with a decision on its form; the waiting process continues with it."""
     item = work_items.decide(db, calendar, actor, item_id, decision, today, version)
@@ -122,7 +122,7 @@ def decide(item_id: int, decision: Decision, actor: CurrentActor, db: DbDep,
 
 
 @router.post("/{item_id}/withdraw", response_model=WorkItemRead)
-def withdraw(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
+def withdraw(item_id: Id, actor: CurrentActor, db: DbDep, version: ExpectedVersion,
              response: Response):
     """撤回: take your decision back while nobody has acted on what followed; the case waits
     at this step for you again."""
@@ -130,7 +130,7 @@ def withdraw(item_id: int, actor: CurrentActor, db: DbDep, version: ExpectedVers
 
 
 @router.post("/{item_id}/return", response_model=WorkItemRead)
-def return_to(item_id: int, body: ReturnBody, actor: CurrentActor, db: DbDep,
+def return_to(item_id: Id, body: ReturnBody, actor: CurrentActor, db: DbDep,
               version: ExpectedVersion, response: Response):
     """退回: send the case back to a named earlier step with reasons."""
     item = work_items.return_to(db, actor, item_id, body.to_step, body.reasons, version)
@@ -138,7 +138,7 @@ def return_to(item_id: int, body: ReturnBody, actor: CurrentActor, db: DbDep,
 
 
 @router.post("/{item_id}/add-signer", response_model=WorkItemRead)
-def add_signer(item_id: int, body: AddSignerBody, actor: CurrentActor, db: DbDep,
+def add_signer(item_id: Id, body: AddSignerBody, actor: CurrentActor, db: DbDep,
                version: ExpectedVersion, response: Response):
     """加签: add a group to this 会签 stage; `before` means it must sign before you do."""
     item = work_items.add_signer(db, actor, item_id, body.group, body.position, version)
@@ -146,6 +146,6 @@ def add_signer(item_id: int, body: AddSignerBody, actor: CurrentActor, db: DbDep
 
 
 @router.post("/{item_id}/urge", response_model=WorkItemRead)
-def urge(item_id: int, body: UrgeBody, actor: CurrentActor, db: DbDep, response: Response):
+def urge(item_id: Id, body: UrgeBody, actor: CurrentActor, db: DbDep, response: Response):
     """催办: press for an answer; recorded and sent to whoever holds the item."""
     return _etag(response, work_items.urge(db, actor, item_id, body.message))
