@@ -18,6 +18,7 @@ class DueDate(BaseModel):
 def due_date(calendar: WorkingCalendar, start: date, working_days: int) -> DueDate:
     try:
         due = calendar.add_working_days(start, working_days)
+        calendar.is_working_day(due)  # zero days count no day: the start must be covered too
     except CalendarOutOfRange as exc:
         raise InvalidInput(str(exc), field="start") from None
     status = calendar.years[due.year].status
