@@ -66,3 +66,42 @@ def _ready(api: str) -> bool:
 def login(http: httpx.Client, username: str) -> dict[str, str]:
     token = http.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@contextmanager
+def api_server(database_url: str, factory: str = "bench.bare:create_app",
+               extra_env: dict[str, str] | None = None):
+    """The API alone, as `govflow up` starts it (one uvicorn process, same flags) but from
+    `factory`, on a database migrated and loaded here. No Prefect server or worker: nothing
+    the API answers waits for them, and on these 2 cores they would only add noise.
+    Yields the API's URL and process id (for a profiler)."""
+    workdir = Path(tempfile.mkdtemp(prefix="govflow-bench-"))
+    port = free_port()
+    env = os.environ | {"GOVFLOW_DATABASE_URL": database_url, "GOVFLOW_PORT": str(port),
+                        "GOVFLOW_DEMO_PASSWORD": PASSWORD} | (extra_env or {})
+    with open(workdir / "api.log", "wb") as log:
+        subprocess.run([sys.executable, "-c", "from api.cli import prepare; "
+                        "from services.settings import Settings; prepare(Settings())"],
+                       cwd=Path(__file__).parent.parent, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True)
+        api = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            cwd=Path(__file__).parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(lambda: api.poll() is not None or _answers(f"{url}/healthz"), "the API",
+                     interval=0.2)
+            if api.poll() is not None:
+                raise RuntimeError((workdir / "api.log").read_text())
+            yield url, api.pid
+        finally:
+            api.send_signal(signal.SIGINT)
+            api.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

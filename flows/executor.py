@@ -35,7 +35,7 @@ log = logging.getLogger("govflow.executor")
 
 class Executor:
     def __init__(self, deployments: Iterable[tuple[Flow, RunnerDeployment]], limit: int = 16,
-                 poll_seconds: float = 0.5):
+                 poll_seconds: float = 0.25):
         self.deployments = list(deployments)
         self.limit = limit
         self.poll_seconds = poll_seconds

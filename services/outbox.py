@@ -9,7 +9,9 @@ lands: a start carries an idempotency key, a resume names the pause it answers
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -59,13 +61,16 @@ def start_key(case_id: int, purpose: str) -> str:
     return f"case-{case_id}-{purpose}-{uuid.uuid4().hex}"
 
 
-def deliver_pending(db: Database, prefect: Prefect, limit: int = 50) -> int:
-    """Deliver what is pending, oldest first; returns how many were delivered."""
+def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
+                    pool: ThreadPoolExecutor | None = None) -> int:
+    """Deliver what is pending, oldest first (side by side with a `pool`: each message is
+    independent of the others); returns how many were delivered."""
     with db.reading() as uow:
         pending = uow.session.scalars(
             select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None))
             .order_by(models.OutboxMessage.id).limit(limit)).all()
-    return sum(_deliver(db, prefect, message) for message in pending)
+    deliver = partial(_deliver, db, prefect)
+    return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
 
 
 def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:
@@ -127,11 +132,16 @@ def _record_attempt(db: Database, message_id: int, error: str) -> None:
     db.run(work)
 
 
-def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float = 0.5) -> None:
-    """Deliver pending messages until `stop` is set (runs beside the worker)."""
-    while not stop.is_set():
-        try:
-            deliver_pending(db, prefect)
-        except Exception:  # the relay must outlive any one bad message or outage
-            log.exception("outbox relay pass failed")
-        stop.wait(interval)
+def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float = 0.1,
+          senders: int = 8) -> None:
+    """Deliver pending messages until `stop` is set (runs beside the worker): at once while
+    there is work, then every `interval` seconds; `senders` calls to Prefect at a time."""
+    with ThreadPoolExecutor(senders, thread_name_prefix="outbox") as pool:
+        while not stop.is_set():
+            try:
+                delivered = deliver_pending(db, prefect, pool=pool)
+            except Exception:  # the relay must outlive any one bad message or outage
+                log.exception("outbox relay pass failed")
+                delivered = 0
+            if not delivered:
+                stop.wait(interval)

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # "served" runs each in a subprocess (Prefect's `serve`): only for comparing benchmarks.
     worker_executor: Literal["in-process", "served"] = "in-process"
     worker_runs: int = Field(default=16, ge=1, le=256)
-    worker_poll_seconds: float = Field(default=0.5, ge=0.05, le=60)
+    worker_poll_seconds: float = Field(default=0.25, ge=0.05, le=60)
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None
 
