@@ -47,11 +47,12 @@ BARE = "/bench/bare/applications"
 
 
 def main(requests: int = 1000, dialects: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
-    result: dict = {"requests_per_measure": requests, "counter_latency": {}}
+    result: dict = {"requests_per_measure": requests, "requests_at_1_client": requests // 5,
+                    "counter_latency": {}}
     for dialect in dialects:
         with business_database(dialect) as url:
             if url is None:
-                print(f"{dialect}: skipped, no server at {POSTGRES_URL}")
+                print(f"{dialect}: skipped, no server at {urlsplit(POSTGRES_URL).netloc}")
                 continue
             with api_server(url) as (api, _):
                 workload = Workload.prepare(api)
@@ -168,7 +169,7 @@ def load(api: str, clients: int, total: int, call) -> tuple[list[float], float]:
     latencies: list[float] = []
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
-    share = total // clients
+    share = max(1, total // clients)
 
     def client_loop(client: int) -> None:
         conn = Connection(api)
@@ -250,5 +251,7 @@ def print_table(r: dict) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-         tuple(sys.argv[2].split(",")) if len(sys.argv) > 2 else ("sqlite", "postgresql"))
+    chosen = tuple(sys.argv[2].split(",")) if len(sys.argv) > 2 else ("sqlite", "postgresql")
+    if not set(chosen) <= {"sqlite", "postgresql"}:
+        sys.exit(__doc__.rsplit("\n\n", 1)[-1])
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000, chosen)

@@ -47,7 +47,8 @@ def embedded_stack(extra_env: dict[str, str] | None = None):
                               cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         api = f"http://127.0.0.1:{api_port}"
         try:
-            wait_for(lambda: up.poll() is not None or _ready(api), "the stack", interval=0.5)
+            wait_for(lambda: up.poll() is not None or _answers(f"{api}/readyz"), "the stack",
+                     interval=0.5)
             if up.poll() is not None:
                 raise RuntimeError((workdir / "up.log").read_text())
             yield api, env["GOVFLOW_PREFECT_API_URL"]
@@ -56,11 +57,6 @@ def embedded_stack(extra_env: dict[str, str] | None = None):
             up.wait(timeout=60)
 
 
-def _ready(api: str) -> bool:
-    try:
-        return httpx.get(f"{api}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def login(http: httpx.Client, username: str) -> dict[str, str]:
