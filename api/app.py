@@ -2,10 +2,10 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from prometheus_client import CollectorRegistry
 
-from api import openapi, problems
+from api import deps, openapi, problems
 from api.middleware import LimitBodySize, Metrics
 from api.routes import (
     applications,
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rt.db.dispose()
 
     app = FastAPI(title="govflow", version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(deps.refuse_nul)],
                   description="Cross-department government processes: one-stop approval, "
                               "joint meetings, volunteer scheduling, whistle-and-report.")
     app.state.runtime = rt

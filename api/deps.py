@@ -1,7 +1,8 @@
 """Typed dependencies every route uses: the database, the settings, the acting user, paging."""
 
+import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -11,6 +12,7 @@ from policies.calendar import WorkingCalendar
 from policies.projects import ApprovalPlan
 from services import clock, identity
 from services.db.uow import Database
+from services.errors import InvalidInput
 from services.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
@@ -69,3 +71,36 @@ def _plan(request: Request) -> ApprovalPlan:
 
 
 PlanDep = Annotated[ApprovalPlan, Depends(_plan)]
+
+
+async def refuse_nul(request: Request) -> None:
+    """No input may carry U+0000: PostgreSQL text cannot hold it (SQLite would). Refused for
+    every route (app.py), naming where it was, instead of a 500 from the database."""
+    content_type = request.headers.get("content-type", "")
+    named = [*request.path_params.items(), *request.query_params.multi_items(),
+             *request.headers.items()]
+    if "form" in content_type:
+        named += (await request.form()).multi_items()
+    found = next((name for name, value in named
+                  if isinstance(value, str) and "\x00" in value), None)
+    if found is None and "json" in content_type:
+        try:
+            found = _nul_in(json.loads(await request.body()))
+        except ValueError:
+            pass  # not JSON: the route refuses it as such
+    if found is not None:
+        raise InvalidInput("text may not contain the NUL character (U+0000)", field=found)
+
+
+def _nul_in(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string in a parsed body that holds a NUL, if any."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        found = _nul_in(str(key), where) or _nul_in(item, where)
+        if found is not None:
+            return found
+    return None
