@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,14 +20,14 @@ from policies.calendar import WorkingCalendar
 from policies.intake import Deferral
 from policies.personal_data import mask_citizen_id, mask_phone
 from policies.work_items import FINAL
-from services import (audit, cases, catalogue, documents, idempotency, outbox,
-                      process_versions)
+from services import audit, cases, catalogue, documents, idempotency, outbox, process_versions
 from services.db import models
 from services.db.uow import Database
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.validation import CitizenId, CreditCode, Mobile
 
 PROCESS = "approval"
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 FINAL_STATUSES = [s.value for s in FINAL]
 
 
@@ -89,7 +90,7 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         raise Forbidden(f"{actor.username} does not act for station {data.station}")
     request_hash = _hash(data)
 
-    def work(uow) -> int:
+    def work(uow) -> ApplicationRead | int:
         if idempotency_key:
             earlier = _earlier_answer(uow.session, idempotency_key, actor, request_hash)
             if earlier is not None:
@@ -99,22 +100,25 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         if check.refused_deferrals:
             raise InvalidInput(f"not deferrable under the service guide: "
                                f"{', '.join(check.refused_deferrals)}", field="deferrals")
-        case = _open_case(uow.session, calendar, actor, data, service, check, today)
+        case, events = _open_case(uow.session, calendar, actor, data, service, check, today)
         if idempotency_key:
             uow.session.add(models.IdempotencyKey(
                 key=idempotency_key, actor=actor.username, request_hash=request_hash,
                 case_id=case.id, created_at=datetime.now(UTC)))
+        recorded = _append_audit(uow.session, actor, case, events)
         uow.commit()
-        return case.id
+        return _answer(actor, case, recorded, notice=check.missing if check.verdict == "incomplete"
+                       else None)
 
     with idempotency.answering(idempotency_key):
         try:
-            case_id = db.run(work)
+            answer = db.run(work)
         except IntegrityError:
             if not idempotency_key:
                 raise
-            case_id = db.run(work)  # another replica stored this key first: its answer
-    return get(db, actor, case_id)
+            answer = db.run(work)  # another replica stored this key first: its answer
+    # A new case is answered as it was committed; an earlier answer as the case stands now.
+    return answer if isinstance(answer, ApplicationRead) else get(db, actor, answer)
 
 
 def supply(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
@@ -129,12 +133,13 @@ def supply(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
         provided = sorted(set(case.details["provided"]) | set(materials))
         deferred = [Deferral.model_validate(d) for d in case.details["deferred"]]
         check = intake.check(service, set(provided), deferred)
-        before = {"missing": case.details["missing"]}
+        events = [{"action": "application.supplied", "before": {"missing": case.details["missing"]},
+                   "after": {"missing": check.missing}}]
         case.details = case.details | {"provided": provided, "missing": check.missing}
-        audit.record(uow.session, actor, action="application.supplied", subject_type="case",
-                     subject_id=case.id, before=before, after={"missing": check.missing})
         if check.verdict != "incomplete":
-            _accept(uow.session, calendar, actor, case, service, check, today)
+            events.append(_accept(calendar, actor, case, service, check, today))
+            _announce(uow.session, case)
+        _append_audit(uow.session, actor, case, events)
         uow.commit()
 
     db.run(work)
@@ -158,21 +163,40 @@ def _read(session: Session, actor: Actor, case: models.Case) -> ApplicationRead:
         models.Visit.case_id == case.id))
     events = session.scalars(audit.query(subject_type="case", subject_id=str(case.id),
                                          limit=200))
-    timeline = [{"at": e.at, "action": e.action, "by": e.actor} for e in events]
+    return _application(case, serves, notice=notice and notice.materials, visits=visits,
+                        current_work_item=current, events=events)
+
+
+def _answer(actor: Actor, case: models.Case, events: list[models.AuditEvent],
+            notice: list[str] | None) -> ApplicationRead:
+    """What `get` reads back right after a new case commits, from what its unit wrote: such a
+    case has no visit, work item or run yet, and its timeline is the events just appended.
+    Whoever may file at the station (its clerk, an administrator) serves the applicant
+    whatever the org tree says, so the scope leaves the tree out: it could only mask more."""
+    serves = access.sees_personal_data(actor, ObjectScope(department=case.department_code,
+                                                          station=case.station_code))
+    return _application(case, serves, notice=notice, visits=0, current_work_item=None,
+                        events=events)
+
+
+def _application(case: models.Case, serves: bool, *, notice: list[str] | None, visits: int,
+                 current_work_item: int | None, events) -> ApplicationRead:
     return ApplicationRead(
         id=case.id, receipt_no=case.receipt_no, status=case.status,
         service=case.service_code, station=case.station_code,
         applicant=_shown(case.details["applicant"], serves), promised_due_on=case.due_on,
-        missing=case.details["missing"], deferred=case.details["deferred"],
-        notice=notice and notice.materials,
+        missing=case.details["missing"], deferred=case.details["deferred"], notice=notice,
         decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
-        visits=visits, current_work_item=current, timeline=timeline,
+        visits=visits, current_work_item=current_work_item,
+        timeline=[{"at": e.at, "action": e.action, "by": e.actor} for e in events],
         flow_run_id=case.flow_run_id)
 
 
 def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
                data: ApplicationCreate, service, check: intake.Completeness,
-               today: date) -> models.Case:
+               today: date) -> tuple[models.Case, list[dict]]:
+    """The case, decided if it is complete, with its notice or outbox message; returns it
+    with the audit events still to append."""
     now = datetime.now(UTC)
     case = models.Case(
         receipt_no=_next_receipt(session, data.station, today), process=PROCESS,
@@ -185,50 +209,67 @@ def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
                  "missing": check.missing,
                  "deferred": [d.model_dump(mode="json") for d in check.deferred]},
         created_at=now, updated_at=now)
+    events = [{"action": "application.received", "after": {
+        "receipt_no": case.receipt_no, "service": service.code, "missing": check.missing}}]
+    if check.verdict != "incomplete":
+        events.append(_accept(calendar, actor, case, service, check, today))
     session.add(case)
-    session.flush()
-    audit.record(session, actor, action="application.received", subject_type="case",
-                 subject_id=case.id, after={"receipt_no": case.receipt_no,
-                                            "service": service.code,
-                                            "missing": check.missing})
+    session.flush()  # decided before its INSERT: no UPDATE follows
     if check.verdict == "incomplete":
         session.add(models.Notice(case_id=case.id, kind="single_notice",
                                   materials=check.missing, issued_at=now))
-        audit.record(session, actor, action="application.notice_issued", subject_type="case",
-                     subject_id=case.id, after={"materials": check.missing})
+        events.append({"action": "application.notice_issued",
+                       "after": {"materials": check.missing}})
     else:
-        _accept(session, calendar, actor, case, service, check, today)
-    return case
+        _announce(session, case)
+    return case, events
 
 
-def _accept(session: Session, calendar: WorkingCalendar, actor: Actor, case: models.Case,
-            service, check: intake.Completeness, today: date) -> None:
+def _accept(calendar: WorkingCalendar, actor: Actor, case: models.Case, service,
+            check: intake.Completeness, today: date) -> dict:
     """Complete (or complete but for promised minor materials): decided on the spot, or
-    handed to the department's approval process."""
+    handed to the department's approval process. Returns the audit event to append."""
     case.accepted_on = today
     case.due_on = calendar.add_working_days(today, service.promised_working_days)
     case.legal_due_on = calendar.add_working_days(today, service.legal_working_days)
     if intake.decided_on_the_spot(service, check):
         case.status, case.finished_on = "approved", today
         case.outcome = {"outcome": "approve", "on_the_spot": True, "decided_by": actor.username}
-        audit.record(session, actor, action="case.approved", subject_type="case",
-                     subject_id=case.id, after=case.outcome, note="马上办")
-        cases.notify_ended(session, case)
-        return
+        return {"action": "case.approved", "after": case.outcome, "note": "马上办"}
     case.status = "in_progress"
-    audit.record(session, actor, action="application.accepted", subject_type="case",
-                 subject_id=case.id, after={"due_on": case.due_on, "verdict": check.verdict})
-    outbox.start_run(session, case, "start")
+    return {"action": "application.accepted",
+            "after": {"due_on": case.due_on, "verdict": check.verdict}}
+
+
+def _announce(session: Session, case: models.Case) -> None:
+    """After commit the applicant hears how a decided case ended; an accepted one starts the
+    department's process."""
+    if case.status == "approved":
+        cases.notify_ended(session, case)
+    else:
+        outbox.start_run(session, case, "start")
+
+
+def _append_audit(session: Session, actor: Actor, case: models.Case,
+                  events: list[dict]) -> list[models.AuditEvent]:
+    """The unit's audit events, appended after everything else it writes: on PostgreSQL the
+    chain's lock is held from the first append until commit, and every statement left after
+    it would keep every other writer waiting."""
+    session.flush()
+    return [audit.record(session, actor, subject_type="case", subject_id=case.id, **event)
+            for event in events]
 
 
 def _next_receipt(session: Session, station: str, today: date) -> str:
-    counter = session.get(models.ReceiptCounter, (station, today), with_for_update=True)
-    if counter is None:
-        counter = models.ReceiptCounter(station_code=station, day=today, last=0)
-        session.add(counter)
-    counter.last += 1
-    session.flush()
-    return intake.receipt_number(station, today, counter.last)
+    """The station's next number of the day, taken in one statement: the upsert holds the
+    counter's row (PostgreSQL) or the database (SQLite) until commit, so no two cases get the
+    same number, and the first two of a day cannot both try to create the counter."""
+    upsert = _INSERTS[session.get_bind().dialect.name](models.ReceiptCounter).values(
+        station_code=station, day=today, last=1)
+    last = session.scalar(upsert.on_conflict_do_update(
+        index_elements=["station_code", "day"], set_={"last": models.ReceiptCounter.last + 1})
+        .returning(models.ReceiptCounter.last))
+    return intake.receipt_number(station, today, last)
 
 
 def _earlier_answer(session: Session, key: str, actor: Actor, request_hash: str) -> int | None:

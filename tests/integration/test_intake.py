@@ -97,6 +97,16 @@ def test_minor_materials_may_follow_on_a_written_promise(client, db, clerk):
     assert body["deferred"] == [{"material": minor, "promised_by": "2026-12-31"}]
 
 
+@pytest.mark.parametrize("on_the_spot, complete", [(False, False), (False, True), (True, True)])
+def test_the_answer_to_a_submission_is_what_reading_it_back_shows(client, db, clerk,
+                                                                  on_the_spot, complete):
+    service = next(s for s in services(db, on_the_spot=on_the_spot) if s.materials)
+    answer = submit(client, clerk, service, codes(service) if complete else [])
+    assert answer.status_code == 201, answer.text
+    read = client.get(f"/api/v1/applications/{answer.json()['id']}", headers=clerk)
+    assert answer.json() == read.json()
+
+
 def test_a_major_material_cannot_be_deferred(client, db, clerk):
     service = next(s for s in services(db, on_the_spot=False) if codes(s, deferrable=False))
     major = codes(service, deferrable=False)[0]
