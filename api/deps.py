@@ -20,11 +20,11 @@ MAX_PAGE = 200
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number names nothing
 
 
-def _db(request: Request) -> Database:
+async def _db(request: Request) -> Database:
     return request.app.state.runtime.db
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
@@ -42,21 +42,21 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _calendar(request: Request) -> WorkingCalendar:
+async def _calendar(request: Request) -> WorkingCalendar:
     return request.app.state.runtime.calendar
 
 
 CalendarDep = Annotated[WorkingCalendar, Depends(_calendar)]
 
 
-def _today(settings: SettingsDep) -> date:
+async def _today(settings: SettingsDep) -> date:
     return clock.today(settings)
 
 
 Today = Annotated[date, Depends(_today)]
 
 
-def _expected_version(if_match: Annotated[str | None, Header(
+async def _expected_version(if_match: Annotated[str | None, Header(
         pattern=r'^(W/)?"?[0-9]{1,9}"?$',
         description="the work item's version as last read (ETag); refused with 409 if it "
                     "changed since")] = None) -> int | None:
@@ -66,7 +66,7 @@ def _expected_version(if_match: Annotated[str | None, Header(
 ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
-def _plan(request: Request) -> ApprovalPlan:
+async def _plan(request: Request) -> ApprovalPlan:
     return request.app.state.runtime.project_plan
 
 
