@@ -1,9 +1,9 @@
 """Parallel project approval: time from the last decision (the construction permit) to the
 permit being downloadable, p50/p95 over N projects, on the embedded stack.
 
-Baseline, measured in the same run on the same server and worker: a served run of the
-near-empty `audit-chain-check` deployment from creation to Completed. The served runner
-starts one subprocess per run and per resume, which both figures pay.
+Baseline, measured in the same run on the same server and worker: a run of the empty
+`probe/ping` deployment from creation to Completed (the worker's poll, the claim and the
+engine's start, which the permit's resumed run pays too).
 
     python -m bench.project_approval [N]      (make bench)
 """
@@ -26,14 +26,14 @@ RESULTS = Path(__file__).parent / "results" / "project_approval.json"
 def main(projects: int = 20) -> dict:
     with embedded_stack({"GOVFLOW_TODAY": "2026-06-01"}) as (api, prefect_api):
         prefect = Prefect(prefect_api)
-        wait_for(lambda: prefect.has_deployment("audit-chain-check/nightly"), "deployments")
+        wait_for(lambda: prefect.has_deployment("probe/ping"), "deployments")
         with httpx.Client(base_url=api, timeout=30) as http:
             baseline = [empty_run(prefect) for _ in range(projects)]
             latencies = [last_decision_to_permit(http) for _ in range(projects)]
     result = {
         "projects": projects,
         "permit_after_last_decision_s": summary(latencies),
-        "baseline_empty_served_run_s": summary(baseline),
+        "baseline_empty_run_s": summary(baseline),
         "ratio_p50": round(statistics.median(latencies) / statistics.median(baseline), 2),
     }
     RESULTS.parent.mkdir(exist_ok=True)
@@ -76,7 +76,7 @@ def decide(http, approval: dict) -> None:
 
 def empty_run(prefect: Prefect) -> float:
     started = time.perf_counter()
-    run_id = prefect.start("audit-chain-check/nightly", {}, f"bench-{time.time_ns()}")
+    run_id = prefect.start("probe/ping", {}, f"bench-{time.time_ns()}")
     wait_for(lambda: prefect.state(run_id) == "COMPLETED", "the empty run", timeout=120)
     return time.perf_counter() - started
 
@@ -89,12 +89,12 @@ def summary(values: list[float]) -> dict:
 
 
 def print_table(r: dict) -> None:
-    permit, base = r["permit_after_last_decision_s"], r["baseline_empty_served_run_s"]
+    permit, base = r["permit_after_last_decision_s"], r["baseline_empty_run_s"]
     print(f"\nparallel project approval, {r['projects']} projects, embedded stack (SQLite)")
     print(f"{'measure':<44}{'p50 s':>8}{'p95 s':>8}{'max s':>8}")
     print(f"{'last decision → permit downloadable':<44}{permit['p50']:>8}{permit['p95']:>8}"
           f"{permit['max']:>8}")
-    print(f"{'baseline: empty served run, create → done':<44}{base['p50']:>8}{base['p95']:>8}"
+    print(f"{'baseline: empty run, create → done':<44}{base['p50']:>8}{base['p95']:>8}"
           f"{base['max']:>8}")
     print(f"ratio (p50): {r['ratio_p50']}×")
 

@@ -159,7 +159,8 @@ def prefect_call(method: str, url: str, **kwargs) -> httpx.Response:
 def runs_of(stack, case_ids: list[int], states: tuple[str, ...]) -> list[dict]:
     """The Prefect runs of these cases that are in one of these states."""
     found = prefect_call("POST", f"{stack['prefect']}/flow_runs/filter", json={
-        "flow_runs": {"state": {"type": {"any_": list(states)}}}, "limit": 200}).json()
+        "flow_runs": {"state": {"type": {"any_": list(states)}}},
+        "sort": "EXPECTED_START_TIME_DESC", "limit": 200}).json()  # the newest runs
     return [r for r in found if r["parameters"].get("case_id") in case_ids]
 
 

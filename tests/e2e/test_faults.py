@@ -59,7 +59,8 @@ def application(service: dict, station: str, n: int) -> dict:
 def submit_until_acknowledged(client: httpx.Client, headers: dict, body: dict) -> dict:
     """A counter system's retry loop: the same Idempotency-Key until the answer comes."""
     key = {"Idempotency-Key": uuid.uuid4().hex}
-    while True:
+    deadline = time.monotonic() + 180  # an API that never recovers fails the test
+    while time.monotonic() < deadline:
         try:
             answer = client.post("/api/v1/applications", headers=headers | key, json=body)
         except httpx.HTTPError:
@@ -69,6 +70,7 @@ def submit_until_acknowledged(client: httpx.Client, headers: dict, body: dict) -
         if answer is not None and answer.status_code < 500 and answer.status_code != 409:
             raise AssertionError(answer.text)
         time.sleep(0.2)
+    raise AssertionError(f"no answer within 180 s; last: {answer and answer.text[:300]}")
 
 
 def review_of(http, clerk: dict, case_id: int) -> int:
