@@ -156,3 +156,25 @@ def test_a_message_written_without_a_key_is_known_by_its_row(fresh_db, channel, 
     assert outbox.deliver_pending(fresh_db, NO_PREFECT) == 1
     [message] = channel()
     assert message.startswith("outbox-")
+
+
+def test_dying_after_the_channel_took_it_before_the_record_sends_it_again_under_one_key(
+        loaded_db, channel, monkeypatch):
+    """The window a channel without transactions leaves: sent again, never lost, and with the
+    same key both times, for a channel that deduplicates by it."""
+    case_id = decided_on_the_spot(loaded_db)
+    send = notifications.send
+
+    def sent_then_died(message, key=None):
+        send(message, key)
+        raise RelayDied
+
+    monkeypatch.setattr(notifications, "send", sent_then_died)
+    with pytest.raises(RelayDied):
+        outbox.deliver_pending(loaded_db, NO_PREFECT)
+    assert notifications.delivered_for(loaded_db, case_id) == []
+
+    monkeypatch.setattr(notifications, "send", send)
+    assert outbox.deliver_pending(loaded_db, NO_PREFECT) == 1
+    assert len(notifications.delivered_for(loaded_db, case_id)) == 1
+    assert len(channel()) == 2 and len(set(channel())) == 1
