@@ -198,18 +198,18 @@ class JointReviewRead(JointReviewCreate):
 def record_joint_review(db: Database, plan: ApprovalPlan, actor: Actor, case_id: int,
                         data: JointReviewCreate) -> JointReviewRead:
     involved = {a.department for a in plan.approvals}
-    if actor.role not in (Role.ADMIN, Role.SECRETARY) and actor.department not in involved:
-        raise Forbidden("the involved departments, secretaries or the centre call a 联审会")
-    unknown = set(data.departments) - involved
-    if unknown:
-        raise InvalidInput(f"not involved in this project: {sorted(unknown)}",
-                           field="departments")
 
     def work(uow) -> JointReviewRead:
         case = uow.session.get(models.Case, case_id)
         if case is None or case.process != PROCESS or not _may_read(uow.session, actor, case,
                                                                      plan):
-            raise NotFound(f"no project {case_id}")
+            raise NotFound(f"no project {case_id}")  # before any other answer: 404 says all
+        if actor.role not in (Role.ADMIN, Role.SECRETARY) and actor.department not in involved:
+            raise Forbidden("the involved departments, secretaries or the centre call a 联审会")
+        unknown = set(data.departments) - involved
+        if unknown:
+            raise InvalidInput(f"not involved in this project: {sorted(unknown)}",
+                               field="departments")
         row = models.JointReview(case_id=case.id, called_by=actor.username,
                                  at=datetime.now(UTC), **data.model_dump())
         uow.session.add(row)

@@ -137,7 +137,7 @@ def test_a_joint_review_is_recorded_on_the_project(db, client, login):
     assert [m["outcome"] for m in shown["joint_reviews"]] == [meeting["outcome"]]
     stranger = client.post(f"/api/v1/projects/{filed.id}/joint-reviews",
                            headers=login("officer-education"), json=meeting)
-    assert stranger.status_code == 403
+    assert stranger.status_code == 404  # out of scope: the project is not theirs to see
     outsider = client.post(f"/api/v1/projects/{filed.id}/joint-reviews", headers=officer,
                            json=meeting | {"departments": ["ecology-environment", "health"]})
     assert outsider.status_code == 422 and outsider.json()["errors"][0]["field"] == \
