@@ -165,9 +165,12 @@ def sync_open_deadlines(session: Session, case: models.Case) -> None:
 
 def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any],
            today: date) -> None:
-    """Record the case's end; a flow re-running this step changes nothing the second time."""
+    """Record the case's end; a flow re-running this step changes nothing the second time.
+    The case is locked first: two runs ending it at once (a re-driven run and the one it
+    replaced, still in its last task) would otherwise both see it open, and both record and
+    announce the end."""
     def work(uow):
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(models.Case, case_id, with_for_update=True)
         before = _audit_view(case)
         case.status, case.outcome = status, outcome
         case.finished_on = case.finished_on or today

@@ -1,5 +1,6 @@
 """The outbox relay dying half-way: a notification it already sent is delivered again when the
-relay comes back, and applied once (the consumer records each notification's key)."""
+relay comes back, and applied once (the consumer records each notification's key). And the
+other way a notification could go out twice: two runs ending one case at the same moment."""
 
 import logging
 import re
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import applications, notifications, outbox, reference_data
+from services import applications, audit, cases, notifications, outbox, reference_data
 from services.applications import ApplicationCreate
 from services.db import models
 from services.orchestration import Prefect
@@ -178,3 +179,37 @@ def test_dying_after_the_channel_took_it_before_the_record_sends_it_again_under_
     assert outbox.deliver_pending(loaded_db, NO_PREFECT) == 1
     assert len(notifications.delivered_for(loaded_db, case_id)) == 1
     assert len(channel()) == 2 and len(set(channel())) == 1
+
+
+def in_progress_application(db) -> int:
+    with db.reading() as uow:
+        service = uow.session.scalars(select(models.Service).where(
+            models.Service.on_the_spot.is_(False)).order_by(models.Service.code)).first()
+    answer = applications.submit(db, reference_data.read_calendar(), CLERK, ApplicationCreate(
+        service=service.code, station="st-12", applicant=PERSON,
+        materials=[m["code"] for m in service.materials]), TODAY)
+    assert answer.status == "in_progress"
+    return answer.id
+
+
+def test_two_runs_finishing_one_case_at_once_end_it_and_notify_once(loaded_db):
+    """A re-driven run and the run it replaced (still in its last task) both finish the case."""
+    case_id = in_progress_application(loaded_db)
+    outcome = {"outcome": "approve", "reasons": None, "corrections": []}
+    with loaded_db.writing() as holder:  # someone holds the case: both runs queue behind it
+        holder.session.get(models.Case, case_id, with_for_update=True)
+        runs = [threading.Thread(target=cases.finish, args=(
+            loaded_db, case_id, "approved", outcome, TODAY)) for _ in range(2)]
+        for run in runs:
+            run.start()
+        time.sleep(0.5)
+        holder.commit()
+    for run in runs:
+        run.join(timeout=30)
+
+    with loaded_db.reading() as uow:
+        ends = uow.session.scalars(audit.query(subject_type="case", subject_id=str(case_id),
+                                               action="case.approved")).all()
+        written = [m for m in uow.session.scalars(select(models.OutboxMessage).where(
+            models.OutboxMessage.kind == outbox.NOTIFY)) if m.payload["case_id"] == case_id]
+    assert (len(ends), len(written)) == (1, 1)
