@@ -2,7 +2,10 @@
 
 A station clerk acts for one station, a department officer for one department, a committee
 secretary for one unit of the org tree and everything under it; an auditor reads everything
-and changes nothing; an administrator does both.
+and changes nothing; an administrator does both. An applicant (a citizen or an enterprise acting
+for itself online, HC-11d) reaches only its own applications, recognised by the citizen ID
+number or unified social credit code the account was verified with, and none of the staff's
+work: queues, accounts, the audit trail, dashboards.
 """
 
 from enum import StrEnum
@@ -16,6 +19,7 @@ class Role(StrEnum):
     SECRETARY = "secretary"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    APPLICANT = "applicant"
 
 
 class Actor(BaseModel):
@@ -26,6 +30,7 @@ class Actor(BaseModel):
     department: str | None = None
     station: str | None = None
     org_unit: str | None = None
+    applicant_number: str | None = None  # an applicant's citizen ID number or credit code
 
     @model_validator(mode="after")
     def _scoped_roles_have_a_scope(self) -> "Actor":
@@ -33,6 +38,7 @@ class Actor(BaseModel):
             Role.CLERK: ("station", self.station),
             Role.OFFICER: ("department", self.department),
             Role.SECRETARY: ("org_unit", self.org_unit),
+            Role.APPLICANT: ("applicant_number", self.applicant_number),
         }.get(self.role)
         if missing and not missing[1]:
             raise ValueError(f"a {self.role.value} needs a {missing[0]}")
@@ -40,13 +46,15 @@ class Actor(BaseModel):
 
 
 class ObjectScope(BaseModel):
-    """Where an object belongs; `org_units` is its unit followed by every ancestor."""
+    """Where an object belongs; `org_units` is its unit followed by every ancestor;
+    `applicant_number` is whose application it is."""
 
     model_config = ConfigDict(frozen=True)
 
     department: str | None = None
     station: str | None = None
     org_units: tuple[str, ...] = ()
+    applicant_number: str | None = None
 
 
 def can_read(actor: Actor, scope: ObjectScope) -> bool:
@@ -65,11 +73,17 @@ def may_administer(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
 
 
+def is_staff(actor: Actor) -> bool:
+    """Work queues, accounts, the audit trail and dashboards are the staff's, not applicants'."""
+    return actor.role is not Role.APPLICANT
+
+
 def sees_personal_data(actor: Actor, scope: ObjectScope) -> bool:
-    """Full ID and phone numbers only for those who serve the person; everyone else sees masks."""
+    """Full ID and phone numbers only for those who serve the person and for the person;
+    everyone else sees masks."""
     if actor.role is Role.ADMIN:
         return True
-    return actor.role in (Role.CLERK, Role.OFFICER) and _in_scope(actor, scope)
+    return actor.role in (Role.CLERK, Role.OFFICER, Role.APPLICANT) and _in_scope(actor, scope)
 
 
 def _in_scope(actor: Actor, scope: ObjectScope) -> bool:
@@ -80,4 +94,7 @@ def _in_scope(actor: Actor, scope: ObjectScope) -> bool:
             return scope.department is not None and scope.department == actor.department
         case Role.SECRETARY:
             return actor.org_unit in scope.org_units
+        case Role.APPLICANT:
+            return scope.applicant_number is not None and (
+                scope.applicant_number == actor.applicant_number)
     return False

@@ -1,6 +1,14 @@
 import pytest
 
-from policies.access import Actor, ObjectScope, Role, can_read, can_write, sees_personal_data
+from policies.access import (
+    Actor,
+    ObjectScope,
+    Role,
+    can_read,
+    can_write,
+    is_staff,
+    sees_personal_data,
+)
 
 officer = Actor(username="o", role=Role.OFFICER, department="civil-affairs")
 clerk = Actor(username="c", role=Role.CLERK, station="st-01")
@@ -36,7 +44,34 @@ def test_an_auditor_sees_personal_numbers_masked():
     assert sees_personal_data(officer, civil_affairs_case)
 
 
-@pytest.mark.parametrize("role", [Role.CLERK, Role.OFFICER, Role.SECRETARY])
+@pytest.mark.parametrize("role", [Role.CLERK, Role.OFFICER, Role.SECRETARY, Role.APPLICANT])
 def test_a_scoped_role_without_its_scope_is_refused(role):
     with pytest.raises(ValueError, match="needs a"):
         Actor(username="x", role=role)
+
+
+applicant = Actor(username="applicant-1", role=Role.APPLICANT,
+                  applicant_number="11010519491231002X")
+own_application = civil_affairs_case.model_copy(update={"applicant_number": "11010519491231002X"})
+someone_elses = civil_affairs_case.model_copy(update={"applicant_number": "350205198001011237"})
+
+
+def test_an_applicant_reads_and_changes_its_own_applications_only():
+    assert can_read(applicant, own_application) and can_write(applicant, own_application)
+    assert not can_read(applicant, someone_elses) and not can_write(applicant, someone_elses)
+    assert not can_read(applicant, civil_affairs_case)  # whose it is, unknown: not its
+
+
+def test_an_applicant_sees_its_own_numbers_and_nobody_elses():
+    assert sees_personal_data(applicant, own_application)
+    assert not sees_personal_data(applicant, someone_elses)
+
+
+def test_the_applicants_number_on_a_case_widens_no_staff_scope():
+    assert not can_read(clerk, own_application)
+    assert can_read(officer, own_application)
+
+
+def test_only_applicants_are_not_staff():
+    assert not is_staff(applicant)
+    assert all(is_staff(a) for a in (officer, clerk, street_secretary, auditor))
