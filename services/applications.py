@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from policies import access, intake
 from policies.access import Actor, ObjectScope
 from policies.calendar import WorkingCalendar
-from policies.intake import Deferral
+from policies.intake import Channel, Deferral
 from policies.personal_data import mask_citizen_id, mask_phone
 from policies.work_items import FINAL
 from services import audit, cases, catalogue, documents, idempotency, outbox, process_versions
+from services.channels import Route, applicant_number, route_for
 from services.db import models
 from services.db.uow import Database
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.errors import Conflict, InvalidInput, NotFound
 from services.validation import CitizenId, CreditCode, Mobile
 
 PROCESS = "approval"
@@ -51,7 +52,12 @@ class ApplicationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service: str = Field(pattern=r"^S\d{3}$")
-    station: str = Field(pattern=r"^st-\d{2}$")
+    station: str | None = Field(default=None, pattern=r"^st-\d{2}$", description=(
+        "the accepting station, for a clerk at its counter; left out when the applicant "
+        "files online"))
+    handling_station: str | None = Field(default=None, pattern=r"^st-\d{2}$", description=(
+        "online only: the station the applicant chooses for anything in person (a "
+        "correction at the counter, delivery of the result); left out: st-01"))
     applicant: Person | Enterprise = Field(discriminator="kind")
     materials: list[str] = Field(default_factory=list, max_length=50)
     deferrals: list[Deferral] = Field(default_factory=list, max_length=20,
@@ -71,7 +77,8 @@ class ApplicationRead(BaseModel):
     receipt_no: str
     status: str
     service: str
-    station: str
+    channel: Channel
+    station: str  # the station handling it: the accepting one, or the online applicant's pick
     applicant: dict
     promised_due_on: date | None
     missing: list[str]
@@ -86,11 +93,12 @@ class ApplicationRead(BaseModel):
 
 def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: ApplicationCreate,
            today: date, idempotency_key: str | None = None) -> ApplicationRead:
-    if not access.can_write(actor, ObjectScope(station=data.station)):
-        raise Forbidden(f"{actor.username} does not act for station {data.station}")
+    """At a station's counter by its clerk, or online by the applicant for itself."""
     request_hash = _hash(data)
 
     def work(uow) -> ApplicationRead | int:
+        route = route_for(uow.session, actor, station=data.station,
+                          handling_station=data.handling_station, applicant=data.applicant)
         if idempotency_key:
             earlier = _earlier_answer(uow.session, idempotency_key, actor, request_hash)
             if earlier is not None:
@@ -100,7 +108,8 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         if check.refused_deferrals:
             raise InvalidInput(f"not deferrable under the service guide: "
                                f"{', '.join(check.refused_deferrals)}", field="deferrals")
-        case, events = _open_case(uow.session, calendar, actor, data, service, check, today)
+        case, events = _open_case(uow.session, calendar, actor, data, route, service, check,
+                                  today)
         if idempotency_key:
             uow.session.add(models.IdempotencyKey(
                 key=idempotency_key, actor=actor.username, request_hash=request_hash,
@@ -171,10 +180,12 @@ def _answer(actor: Actor, case: models.Case, events: list[models.AuditEvent],
             notice: list[str] | None) -> ApplicationRead:
     """What `get` reads back right after a new case commits, from what its unit wrote: such a
     case has no visit, work item or run yet, and its timeline is the events just appended.
-    Whoever may file at the station (its clerk, an administrator) serves the applicant
-    whatever the org tree says, so the scope leaves the tree out: it could only mask more."""
-    serves = access.sees_personal_data(actor, ObjectScope(department=case.department_code,
-                                                          station=case.station_code))
+    Whoever may file (the station's clerk, an administrator, the applicant online) serves
+    the applicant whatever the org tree says, so the scope leaves the tree out: it could only
+    mask more."""
+    serves = access.sees_personal_data(actor, ObjectScope(
+        department=case.department_code, station=case.station_code,
+        applicant_number=case.applicant_number))
     return _application(case, serves, notice=notice, visits=0, current_work_item=None,
                         events=events)
 
@@ -183,8 +194,9 @@ def _application(case: models.Case, serves: bool, *, notice: list[str] | None, v
                  current_work_item: int | None, events) -> ApplicationRead:
     return ApplicationRead(
         id=case.id, receipt_no=case.receipt_no, status=case.status,
-        service=case.service_code, station=case.station_code,
-        applicant=_shown(case.details["applicant"], serves), promised_due_on=case.due_on,
+        service=case.service_code, channel=case.details.get("channel", Channel.STATION),
+        station=case.station_code, applicant=_shown(case.details["applicant"], serves),
+        promised_due_on=case.due_on,
         missing=case.details["missing"], deferred=case.details["deferred"], notice=notice,
         decided_on_the_spot=bool((case.outcome or {}).get("on_the_spot")),
         visits=visits, current_work_item=current_work_item,
@@ -193,19 +205,20 @@ def _application(case: models.Case, serves: bool, *, notice: list[str] | None, v
 
 
 def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
-               data: ApplicationCreate, service, check: intake.Completeness,
-               today: date) -> tuple[models.Case, list[dict]]:
+               data: ApplicationCreate, route: Route, service,
+               check: intake.Completeness, today: date) -> tuple[models.Case, list[dict]]:
     """The case, decided if it is complete, with its notice or outbox message; returns it
     with the audit events still to append."""
     now = datetime.now(UTC)
     case = models.Case(
-        receipt_no=_next_receipt(session, data.station, today), process=PROCESS,
+        receipt_no=_next_receipt(session, route.series, today), process=PROCESS,
         process_version=process_versions.current_version(session, PROCESS),
         status="awaiting_materials", service_code=service.code,
-        department_code=service.department, station_code=data.station,
+        department_code=service.department, station_code=route.station,
+        applicant_number=applicant_number(data.applicant),
         subject=f"{service.name_zh}：{data.applicant.name}", accepted_on=today,
         details={"applicant": data.applicant.model_dump(), "agent": data.agent,
-                 "channel": "station", "provided": sorted(set(data.materials)),
+                 "channel": route.channel.value, "provided": sorted(set(data.materials)),
                  "missing": check.missing,
                  "deferred": [d.model_dump(mode="json") for d in check.deferred]},
         created_at=now, updated_at=now)
@@ -260,16 +273,16 @@ def _append_audit(session: Session, actor: Actor, case: models.Case,
             for event in events]
 
 
-def _next_receipt(session: Session, station: str, today: date) -> str:
-    """The station's next number of the day, taken in one statement: the upsert holds the
+def _next_receipt(session: Session, series: str, today: date) -> str:
+    """The series' next number of the day, taken in one statement: the upsert holds the
     counter's row (PostgreSQL) or the database (SQLite) until commit, so no two cases get the
     same number, and the first two of a day cannot both try to create the counter."""
     upsert = _INSERTS[session.get_bind().dialect.name](models.ReceiptCounter).values(
-        station_code=station, day=today, last=1)
+        series=series, day=today, last=1)
     last = session.scalar(upsert.on_conflict_do_update(
-        index_elements=["station_code", "day"], set_={"last": models.ReceiptCounter.last + 1})
+        index_elements=["series", "day"], set_={"last": models.ReceiptCounter.last + 1})
         .returning(models.ReceiptCounter.last))
-    return intake.receipt_number(station, today, last)
+    return intake.receipt_number(series, today, last)
 
 
 def _earlier_answer(session: Session, key: str, actor: Actor, request_hash: str) -> int | None:
@@ -357,6 +370,8 @@ def list_applications(db: Database, actor: Actor, *, station: str | None, servic
         stmt = stmt.where(models.Case.station_code == actor.station)
     if actor.department:
         stmt = stmt.where(models.Case.department_code == actor.department)
+    if actor.applicant_number:
+        stmt = stmt.where(models.Case.applicant_number == actor.applicant_number)
     with db.reading() as uow:
         found = uow.session.scalars(stmt.order_by(models.Case.id.desc())).all()
         readable = [c for c in found

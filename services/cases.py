@@ -209,12 +209,13 @@ def _known_service(session: Session, data: CaseCreate) -> models.Service:
 
 
 def scope_of(session: Session, case: models.Case) -> ObjectScope:
-    """Where a case belongs: its department, its station, and the station's place in the org
-    tree (so a street's secretary supervises the cases of every station in the street)."""
+    """Where a case belongs: its department, its station, the station's place in the org
+    tree (so a street's secretary supervises the cases of every station in the street), and
+    its applicant."""
     station = session.get(models.Station, case.station_code) if case.station_code else None
     unit = station and (station.community_code or station.street_code)
     return ObjectScope(department=case.department_code, station=case.station_code,
-                       org_units=org_path(session, unit))
+                       org_units=org_path(session, unit), applicant_number=case.applicant_number)
 
 
 def _read(case: models.Case) -> CaseRead:

@@ -85,6 +85,9 @@ class User(Base):
     org_unit_code: Mapped[str | None] = mapped_column(ForeignKey("org_units.code"), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(11))
+    # An applicant's account: the citizen ID number or credit code it was verified with, which
+    # is how its applications are found (cases.applicant_number). One account per applicant.
+    applicant_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -123,6 +126,8 @@ class Case(Base):
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"),
                                                         index=True)
     station_code: Mapped[str | None] = mapped_column(ForeignKey("stations.code"), index=True)
+    # The applicant's citizen ID number or credit code (as in details): whose application it is.
+    applicant_number: Mapped[str | None] = mapped_column(String(18), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. a project's data
     accepted_on: Mapped[date | None]
@@ -250,11 +255,11 @@ class JointReview(Base):
 
 
 class ReceiptCounter(Base):
-    """The last receipt number given at a station on a day."""
+    """The last receipt number of a series on a day: a station's counter, or `online`."""
 
     __tablename__ = "receipt_counters"
 
-    station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     last: Mapped[int]
 
