@@ -40,9 +40,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (auth, catalogue, users, audit, cases, work_items, projects, applications):
+    for module in (auth, catalogue, applications):  # open to applicants too
         v1.include_router(module.router)
-    v1.include_router(applications.dashboard_router)
+    for router in (users.router, audit.router, cases.router, work_items.router,
+                   projects.router, applications.dashboard_router):
+        v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)
     app.add_middleware(Metrics, registry=app.state.metrics_registry)

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from policies import access
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
 from policies.projects import ApprovalPlan
 from services import clock, identity
 from services.db.uow import Database
-from services.errors import InvalidInput
+from services.errors import Forbidden, InvalidInput
 from services.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
@@ -37,6 +38,17 @@ def _actor(db: DbDep, settings: SettingsDep, token: Annotated[str, Depends(oauth
 
 
 CurrentActor = Annotated[Actor, Depends(_actor)]
+
+
+def _staff(actor: CurrentActor) -> Actor:
+    if not access.is_staff(actor):
+        raise Forbidden("this is the staff's work; an applicant reaches its own applications")
+    return actor
+
+
+# On the routers of the staff's work (app.py): work queues, accounts, audit, cases, dashboards.
+StaffOnly = Depends(_staff)
+
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

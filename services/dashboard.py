@@ -1,4 +1,5 @@
-"""The one-stop dashboard: per station and per service, how applications fare."""
+"""The one-stop dashboard: per station, per service and per channel (at a counter or online),
+how applications fare. An online application counts at the station that handles it."""
 
 import statistics
 from collections import defaultdict
@@ -32,6 +33,7 @@ class Dashboard(BaseModel):
     as_of: date
     by_station: list[Row]
     by_service: list[Row]
+    by_channel: list[Row]
 
 
 def one_stop(db: Database, calendar: WorkingCalendar, actor: Actor, today: date) -> Dashboard:
@@ -47,7 +49,8 @@ def one_stop(db: Database, calendar: WorkingCalendar, actor: Actor, today: date)
     rows = [_facts(c, visits.get(c.id, 0), grades.get(c.id), calendar, today)
             for c in applications]
     return Dashboard(as_of=today, by_station=_summarise(rows, "station"),
-                     by_service=_summarise(rows, "service"))
+                     by_service=_summarise(rows, "service"),
+                     by_channel=_summarise(rows, "channel"))
 
 
 def _facts(case: models.Case, visits: int, grade: int | None, calendar: WorkingCalendar,
@@ -56,6 +59,7 @@ def _facts(case: models.Case, visits: int, grade: int | None, calendar: WorkingC
     ended = case.finished_on is not None and case.accepted_on is not None
     return {
         "station": case.station_code, "service": case.service_code,
+        "channel": (case.details or {}).get("channel", "station"),
         "on_the_spot": bool((case.outcome or {}).get("on_the_spot")), "open": open_,
         "overdue": is_overdue(open_, case.due_on, today),
         "days": calendar.working_days_between(case.accepted_on, case.finished_on)

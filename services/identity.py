@@ -1,4 +1,7 @@
-"""Staff accounts, passwords (argon2) and bearer tokens (JWT), with object scope per account."""
+"""Accounts, passwords (argon2) and bearer tokens (JWT), with object scope per account.
+
+Staff accounts are created by an administrator; applicants' accounts in services/applicants.py.
+"""
 
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -53,16 +56,25 @@ class UserRead(BaseModel):
     active: bool
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def authenticate(db: Database, username: str, password: str) -> Actor:
+    """Staff sign in with their username; an applicant also with its citizen ID number or
+    credit code (the account's own name is a handle that names no one)."""
     with db.reading() as uow:
         user = uow.session.scalar(select(models.User).where(models.User.username == username))
+        if user is None:
+            user = uow.session.scalar(select(models.User).where(
+                models.User.applicant_number == username.strip().upper()))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except VerificationError:
         user = None
     if user is None or not user.active:
         raise Unauthenticated("wrong username or password")
-    return _actor(user)
+    return actor_of(user)
 
 
 def issue_token(settings: Settings, actor: Actor, now: datetime | None = None) -> str:
@@ -83,19 +95,22 @@ def actor_from_token(db: Database, settings: Settings, token: str) -> Actor:
             select(models.User).where(models.User.username == claims.get("sub")))
     if user is None or not user.active:
         raise Unauthenticated("the account no longer exists or is disabled")
-    return _actor(user)
+    return actor_of(user)
 
 
 def create_user(db: Database, actor: Actor, data: UserCreate) -> UserRead:
     if not access.may_administer(actor):
         raise Forbidden("only an administrator creates accounts")
+    if data.role is Role.APPLICANT:
+        raise InvalidInput("applicants open their own accounts (POST /api/v1/auth/applicants), "
+                           "or come from the provincial identity provider", field="role")
     _check_scope_fields(data)
 
     def work(uow) -> UserRead:
         _check_references(uow.session, data)
         if uow.session.scalar(select(models.User).where(models.User.username == data.username)):
             raise Conflict(f"the username '{data.username}' is taken", field="username")
-        user = _new_user(data, _hasher.hash(data.password))
+        user = _new_user(data, hash_password(data.password))
         uow.session.add(user)
         uow.session.flush()
         audit.record(uow.session, actor, action="user.created", subject_type="user",
@@ -130,7 +145,7 @@ def list_users(db: Database, actor: Actor, *, limit: int, offset: int) -> list[U
 def ensure_demo_accounts(db: Database, password: str) -> list[UserRead]:
     """Embedded mode only: admin, auditor, a clerk per station, an officer per department,
     a secretary per street and community. Existing accounts are left as they are."""
-    hashed = _hasher.hash(password)  # one salted hash serves every demo account
+    hashed = hash_password(password)  # one salted hash serves every demo account
     system = Actor(username="system:demo-accounts", role=Role.ADMIN)
 
     def work(uow) -> list[UserRead]:
@@ -198,9 +213,10 @@ def _new_user(data: UserCreate, password_hash: str) -> models.User:
     )
 
 
-def _actor(user: models.User) -> Actor:
+def actor_of(user: models.User) -> Actor:
     return Actor(username=user.username, role=Role(user.role), department=user.department_code,
-                 station=user.station_code, org_unit=user.org_unit_code)
+                 station=user.station_code, org_unit=user.org_unit_code,
+                 applicant_number=user.applicant_number)
 
 
 def _scope(user: models.User, parents: dict[str, str | None]) -> ObjectScope:

@@ -23,9 +23,10 @@ def submit(data: ApplicationCreate, actor: CurrentActor, db: DbDep, calendar: Ca
                max_length=100, description="a retry with the same key gets the original "
                                            "answer; the same key with another body is refused")
            ] = None) -> ApplicationRead:
-    """Accept an application at a station: receipt number, promised date and — if anything is
-    missing — the single notice of everything missing, at once; 马上办 services are decided
-    here and then."""
+    """Accept an application at a station's counter (a clerk, naming its station) or online (an
+    applicant for itself, without a station; its receipt is in the online series): receipt
+    number, promised date and — if anything is missing — the single notice of everything
+    missing, at once; 马上办 services are decided here and then."""
     return applications.submit(db, calendar, actor, data, today, idempotency_key)
 
 
@@ -33,7 +34,8 @@ def submit(data: ApplicationCreate, actor: CurrentActor, db: DbDep, calendar: Ca
 def list_applications(actor: CurrentActor, db: DbDep, station: str | None = None,
                       service: str | None = None, status: str | None = None,
                       limit: Limit = 50, offset: Offset = 0) -> list[ApplicationRead]:
-    """Applications in the caller's scope (a clerk's station, an officer's department, …)."""
+    """Applications in the caller's scope (a clerk's station, an officer's department, …; an
+    applicant's own)."""
     return applications.list_applications(db, actor, station=station, service=service,
                                           status=status, limit=limit, offset=offset)
 
@@ -46,7 +48,8 @@ def get(case_id: Id, actor: CurrentActor, db: DbDep) -> ApplicationRead:
 @router.post("/{case_id}/materials", response_model=ApplicationRead)
 def supply(case_id: Id, body: MaterialsBody, actor: CurrentActor, db: DbDep,
            calendar: CalendarDep, today: Today) -> ApplicationRead:
-    """Materials supplied at the counter: the application goes on where it stopped."""
+    """Materials supplied at the counter or online by the applicant: the application goes on
+    where it stopped."""
     return applications.supply(db, calendar, actor, case_id, body.materials, today)
 
 
@@ -77,6 +80,7 @@ dashboard_router = APIRouter(prefix="/dashboard", tags=["one-stop"])
 @dashboard_router.get("/one-stop", response_model=dashboard.Dashboard)
 def one_stop_dashboard(actor: CurrentActor, db: DbDep, calendar: CalendarDep,
                        today: Today) -> dashboard.Dashboard:
-    """Per station and per service: received, decided on the spot, in progress, overdue,
-    median working days to decision, share with at most one visit and with none, satisfaction."""
+    """Per station, per service and per channel (counter or online): received, decided on the
+    spot, in progress, overdue, median working days to decision, share with at most one visit
+    and with none, satisfaction."""
     return dashboard.one_stop(db, calendar, actor, today)

@@ -29,10 +29,13 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "govflow-hypothesis")
 # Schema-valid input may still break a rule JSON Schema cannot state, and is then refused with
 # 422 naming the field: a citizen ID's date of birth and check digit (GB 11643), a credit
 # code's check character (GB 32100), a service, station or department that must exist in the
-# reference data, a date in a year the working-day calendar covers. Only these operations take
-# such input; everywhere else a schema-valid request answered 422 fails the test.
+# reference data, a date in a year the working-day calendar covers, an applicant giving one of
+# an ID number and a credit code and filing for itself only through the channel its role has.
+# Only these operations take such input; everywhere else a schema-valid request answered 422
+# fails the test.
 RULES_BEYOND_THE_SCHEMA = [
     "GET /api/v1/calendar/due-date",
+    "POST /api/v1/auth/applicants",
     "POST /api/v1/users",
     "POST /api/v1/cases",
     "POST /api/v1/projects",

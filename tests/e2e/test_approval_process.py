@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.applicants import PASSWORD as APPLICANT_PASSWORD
+from tests.applicants import citizen_id
 from tests.e2e.conftest import (
     case_when_finished,
     child_pid,
@@ -129,6 +131,39 @@ def test_incomplete_application_to_certificate(http, as_user, stack):
     assert case_when_finished(http, clerk, filed["id"])["status"] == "approved"
     certificate = http.get(f"/api/v1/applications/{filed['id']}/documents/certificate",
                            headers=clerk)
+    assert certificate.status_code == 200 and filed["receipt_no"] in certificate.text
+
+
+def test_an_online_application_to_its_certificate_without_a_visit(http, as_user, stack):
+    """HC-11d: the applicant files, supplements and downloads online; the department decides
+    on the real server and worker; the station the applicant chose sees the case."""
+    number = citizen_id()
+    assert http.post("/api/v1/auth/applicants", json={
+        "name": "周某", "id_number": number, "phone": "13812345678",
+        "password": APPLICANT_PASSWORD}).status_code == 201
+    token = http.post("/api/v1/auth/token", data={"username": number,
+                                                   "password": APPLICANT_PASSWORD}).json()
+    me = {"Authorization": f"Bearer {token['access_token']}"}
+    service = next(s for s in http.get("/api/v1/catalogue/services", params={
+        "department": "civil-affairs", "on_the_spot": "false"}).json()["items"]
+        if "person" in s["guide"]["applicant_kinds"] and len(s["guide"]["materials"]) >= 2)
+    required = [m["code"] for m in service["guide"]["materials"]]
+    filed = http.post("/api/v1/applications", headers=me, json={
+        "service": service["code"], "materials": required[:1], "handling_station": "st-07",
+        "applicant": {"kind": "person", "name": "周某", "id_number": number,
+                      "phone": "13812345678"}}).json()
+    assert filed["receipt_no"].startswith("online-") and filed["station"] == "st-07"
+    http.post(f"/api/v1/applications/{filed['id']}/materials", headers=me,
+              json={"materials": required[1:]})
+    officer = as_user("officer-civil-affairs")
+    review = next_open_item(http, officer, "department:civil-affairs", filed["id"])
+    assert http.post(f"/api/v1/work-items/{review['id']}/decision", headers=officer,
+                     json={"outcome": "approve"}).status_code == 200
+    assert case_when_finished(http, as_user("clerk-st-07"), filed["id"])["status"] == "approved"
+    mine = http.get(f"/api/v1/applications/{filed['id']}", headers=me).json()
+    assert (mine["status"], mine["visits"]) == ("approved", 0)
+    certificate = http.get(f"/api/v1/applications/{filed['id']}/documents/certificate",
+                           headers=me)
     assert certificate.status_code == 200 and filed["receipt_no"] in certificate.text
 
 
