@@ -107,6 +107,8 @@ class Prefect:
     def _has_input(self, flow_run_id: str, pause_key: str) -> bool:
         key = f"suspended-{pause_key}-response"
         response = self._request("GET", f"/flow_runs/{flow_run_id}/input/{key}")
+        if response.status_code not in (200, 404):  # busy or broken: not an answer either way
+            raise OrchestrationError(f"GET input of {flow_run_id}: {response.status_code}")
         return response.status_code == 200
 
     def _call(self, method: str, path: str, **kwargs) -> dict[str, Any]:

@@ -66,9 +66,12 @@ def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
     """Deliver what is pending, oldest first (side by side with a `pool`: each message is
     independent of the others); returns how many were delivered."""
     with db.reading() as uow:
-        pending = uow.session.scalars(
-            select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None))
-            .order_by(models.OutboxMessage.id).limit(limit)).all()
+        # Notifications apart: resumes waiting for their run to suspend, or starts piling up
+        # while Prefect is down, must not hold every place in the batch.
+        kind = models.OutboxMessage.kind
+        pending = [m for only in (kind == NOTIFY, kind != NOTIFY) for m in uow.session.scalars(
+            select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None), only)
+            .order_by(models.OutboxMessage.id).limit(limit))]
     deliver = partial(_deliver, db, prefect)
     return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
 
