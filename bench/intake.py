@@ -69,7 +69,8 @@ def main(requests: int = 1000, dialects: tuple[str, ...] = ("sqlite", "postgresq
 def business_database(dialect: str):
     """A fresh business database; None if PostgreSQL does not answer."""
     if dialect == "sqlite":
-        yield f"sqlite:///{Path(tempfile.mkdtemp(prefix='govflow-bench-')) / 'govflow.db'}"
+        with tempfile.TemporaryDirectory(prefix="govflow-bench-") as scratch:
+            yield f"sqlite:///{Path(scratch) / 'govflow.db'}"
         return
     import psycopg
 

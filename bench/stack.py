@@ -71,25 +71,30 @@ def api_server(database_url: str, factory: str = "bench.bare:create_app",
     `factory`, on a database migrated and loaded here. No Prefect server or worker: nothing
     the API answers waits for them, and on these 2 cores they would only add noise.
     Yields the API's URL and process id (for a profiler)."""
-    workdir = Path(tempfile.mkdtemp(prefix="govflow-bench-"))
     port = free_port()
     env = os.environ | {"GOVFLOW_DATABASE_URL": database_url, "GOVFLOW_PORT": str(port),
                         "GOVFLOW_DEMO_PASSWORD": PASSWORD} | (extra_env or {})
-    with open(workdir / "api.log", "wb") as log:
-        subprocess.run([sys.executable, "-c", "from api.cli import prepare; "
-                        "from services.settings import Settings; prepare(Settings())"],
-                       cwd=Path(__file__).parent.parent, env=env, stdout=log,
-                       stderr=subprocess.STDOUT, check=True)
+    here = Path(__file__).parent.parent
+    with tempfile.TemporaryFile() as log:
+        def fail(what: str):
+            log.seek(0)
+            return RuntimeError(f"{what}:\n{log.read().decode(errors='replace')}")
+
+        prepared = subprocess.run([sys.executable, "-c", "from api.cli import prepare; "
+                                   "from services.settings import Settings; prepare(Settings())"],
+                                  cwd=here, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if prepared.returncode != 0:
+            raise fail("preparing the database failed")
         api = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
              "--port", str(port), "--no-access-log"],
-            cwd=Path(__file__).parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=here, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_for(lambda: api.poll() is not None or _answers(f"{url}/healthz"), "the API",
                      interval=0.2)
             if api.poll() is not None:
-                raise RuntimeError((workdir / "api.log").read_text())
+                raise fail("the API exited")
             yield url, api.pid
         finally:
             api.send_signal(signal.SIGINT)
