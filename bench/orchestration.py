@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from bench.stack import embedded_stack, login, wait_for
 from services.db import models
 from services.db.uow import Database
+from services.orchestration import Prefect
 
 RESULTS = Path(__file__).parent / "results" / "orchestration.json"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -94,14 +95,12 @@ def lane(dialect: str, executor: str, steps: int, seconds: int, scale_out=False)
 # -- one step at a time ------------------------------------------------------------------------
 
 def empty_runs(prefect_api: str, processes: "Processes", runs: int) -> dict:
-    probe = deployment_id(prefect_api, "probe/ping")
     walls = []
-    with processes.cpu() as cpu:
-        for _ in range(runs):
+    with processes.cpu() as cpu, Prefect(prefect_api) as prefect:
+        for n in range(runs):
             started = time.perf_counter()
-            run = httpx.post(f"{prefect_api}/deployments/{probe}/create_flow_run",
-                             json={}, timeout=30).json()
-            wait_for(lambda run=run: state_of(prefect_api, run["id"]) in ENDED, "probe")
+            run = prefect.start("probe/ping", {}, f"bench-probe-{time.time_ns()}-{n}")
+            wait_for(lambda run=run: state_of(prefect_api, run) in ENDED, "probe")
             walls.append(time.perf_counter() - started)
     return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(cpu.total / runs, 3)}
 
