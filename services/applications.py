@@ -301,7 +301,8 @@ def _hash(data: ApplicationCreate) -> str:
 
 
 def _load(session: Session, actor: Actor, case_id: int, write: bool = False) -> models.Case:
-    case = session.get(models.Case, case_id)
+    # A write locks the case: two supplies at once must not both find it awaiting materials.
+    case = session.get(models.Case, case_id, with_for_update=write)
     allowed = access.can_write if write else access.can_read
     if case is None or case.receipt_no is None or not allowed(
             actor, cases.scope_of(session, case)):

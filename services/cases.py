@@ -133,6 +133,9 @@ def facts(db: Database, case_id: int) -> CaseFacts:
                          station=case.station_code, service=case.service_code)
 
 
+CLOCK_ACTIONS = {"suspend": "case.clock_suspended", "resume": "case.clock_resumed"}
+
+
 def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
                 effect: str | None, today: date) -> None:
     """Stop or restart the case's clock inside the caller's transaction (audited)."""
@@ -150,7 +153,7 @@ def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
         sync_open_deadlines(session, case)
     if _audit_view(case) != before:
         case.updated_at = datetime.now(UTC)
-        audit.record(session, process_actor(case.process), action=f"case.clock_{effect}ed",
+        audit.record(session, process_actor(case.process), action=CLOCK_ACTIONS[effect],
                      subject_type="case", subject_id=case.id, before=before,
                      after=_audit_view(case))
 
