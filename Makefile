@@ -33,7 +33,9 @@ test-long: $(STAMP)
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.intake 1000
+	$(BIN)/python -m bench.orchestration --seconds 120
 	$(BIN)/python -m bench.project_approval 20
+	$(BIN)/python -m bench.latest
 
 lint: $(STAMP)
 	$(BIN)/ruff check api services policies flows tests

@@ -20,6 +20,7 @@ from services.db.models import AuditEvent
 GENESIS_HASH = "0" * 64
 # Appends are serialised so that two transactions never chain onto the same predecessor.
 _PG_CHAIN_LOCK = 0x60F10A
+_HEAD = "govflow.audit.head"  # session.info: (transaction, seq, hash) of its last event
 
 
 def record(
@@ -33,12 +34,9 @@ def record(
     after: dict[str, Any] | None = None,
     note: str | None = None,
 ) -> AuditEvent:
-    _lock_chain(session)
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    last_seq, last_hash = _chain_head(session)
     event = AuditEvent(
-        seq=last.seq + 1 if last else 1,
+        seq=last_seq + 1,
         at=datetime.now(UTC),
         actor=actor.username,
         role=actor.role.value,
@@ -48,12 +46,26 @@ def record(
         before=_plain(before),
         after=_plain(after),
         note=note,
-        prev_hash=last.hash if last else GENESIS_HASH,
+        prev_hash=last_hash,
     )
     event.hash = chain_hash(event)
     session.add(event)
     session.flush()
+    session.info[_HEAD] = (session.get_transaction(), event.seq, event.hash)
     return event
+
+
+def _chain_head(session: Session) -> tuple[int, str]:
+    """The chain's last event: read (under the lock) once per transaction, then carried from
+    event to event — the lock is held to the end of the transaction, so no one else appends."""
+    cached = session.info.get(_HEAD)
+    if cached and cached[0] is session.get_transaction():
+        return cached[1], cached[2]
+    _lock_chain(session)
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
 
 
 def chain_hash(event: AuditEvent) -> str:
