@@ -34,8 +34,9 @@ def delivery(case: CaseFacts) -> WorkItemSpec:
                         due="none", deadline_kind=None, ladder=None)
 
 
-@task
 def case_facts(case_id: int) -> CaseFacts:
+    """A read, not a step, so not a task: every task run is recorded by the Prefect server,
+    the part that limits throughput (docs/benchmarks.md), and a read needs no retry record."""
     return cases.facts(rt().db, case_id)
 
 
