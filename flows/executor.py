@@ -92,10 +92,6 @@ class Executor:
         with self._lock:
             self._running.discard(run_id)
 
-    @property
-    def running(self) -> int:
-        return len(self._running)
-
 
 def _execute(flow: Flow, run: FlowRun) -> None:
     """One run, start to end or to its next suspension, in this thread's own event loop (the

@@ -22,6 +22,7 @@ from flows.reconcile import reconcile
 from flows.runtime import rt
 from services import outbox
 from services.orchestration import Prefect
+from services.settings import Settings
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -64,7 +65,7 @@ def main() -> None:
         stop.set()
 
 
-def execute(settings, stop: threading.Event) -> None:
+def execute(settings: Settings, stop: threading.Event) -> None:
     if settings.worker_executor == "served":  # a subprocess per run: the benchmarks' baseline
         serve(*(d for _, d in deployments()), limit=settings.worker_runs,
               print_starting_message=False)
