@@ -1,7 +1,8 @@
 """The reconciler: every case in progress must have a live flow run; re-drive those that don't.
 
-A worker killed mid-run leaves its run Running for good; a run can crash, be lost with
-Prefect's database, or end without finishing its case. The business database knows which
+A worker killed mid-run leaves its run Running for good, or Paused without the form its
+input needs (killed while suspending: it refuses every decision); a run can crash, be lost
+with Prefect's database, or end without finishing its case. The business database knows which
 cases are in progress, so it is the reference: for each, the reconciler asks Prefect about
 the case's run and, where the run is missing, ended or stuck, starts a new run through the
 outbox. The new run replays what people already decided (flows/human_tasks.py) and waits
@@ -28,7 +29,8 @@ IN_PROGRESS = "in_progress"
 # Running or Pending this long has lost its worker.
 STUCK_AFTER = timedelta(minutes=2)
 
-Problem = Literal["no run", "run unknown to Prefect", "run ended", "run stuck"]
+Problem = Literal["no run", "run unknown to Prefect", "run ended", "run stuck",
+                  "decision not taken by its run"]
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,16 @@ class Finding:
 
 def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
          now: datetime | None = None) -> list[Finding]:
-    """The cases in progress whose run is missing, ended or stuck."""
+    """The cases in progress whose run is missing, ended, stuck, or not taking a decision."""
     now = now or datetime.now(UTC)
     with db.reading() as uow:
         cases = uow.session.execute(select(models.Case.id, models.Case.flow_run_id).where(
             models.Case.status == IN_PROGRESS).order_by(models.Case.id)).all()
         starting = _cases_being_started(uow.session)
+        refused = _runs_refusing_decisions(uow.session, now - stuck_after)
     cases = [c for c in cases if c.id not in starting]  # the relay has yet to start these
     states = prefect.run_states([c.flow_run_id for c in cases if c.flow_run_id])
-    findings = [_judge(c.id, c.flow_run_id, states, now - stuck_after) for c in cases]
+    findings = [_judge(c.id, c.flow_run_id, states, refused, now - stuck_after) for c in cases]
     return [f for f in findings if f]
 
 
@@ -59,7 +62,7 @@ def redrive(db: Database, actor: Actor, findings: list[Finding]) -> list[int]:
     return [f.case_id for f in findings if db.run(lambda uow, f=f: _redrive(uow, actor, f))]
 
 
-def _judge(case_id: int, run_id: str | None, states: dict[str, RunState],
+def _judge(case_id: int, run_id: str | None, states: dict[str, RunState], refused: set[str],
            stuck_before: datetime) -> Finding | None:
     if run_id is None:
         return Finding(case_id, None, "no run")
@@ -70,6 +73,8 @@ def _judge(case_id: int, run_id: str | None, states: dict[str, RunState],
         return Finding(case_id, run_id, "run ended", state.type)
     if state.type in ("RUNNING", "PENDING") and state.since < stuck_before:
         return Finding(case_id, run_id, "run stuck", state.type)
+    if run_id in refused:
+        return Finding(case_id, run_id, "decision not taken by its run", state.type)
     return None  # scheduled, paused for people, or busy right now
 
 
@@ -83,6 +88,15 @@ def _redrive(uow, actor: Actor, finding: Finding) -> bool:
     outbox.start_run(uow.session, case, "reconcile", replacing=case.flow_run_id)
     uow.commit()
     return True
+
+
+def _runs_refusing_decisions(session, sent_before: datetime) -> set[str]:
+    """Runs that have not taken a decision sent to them this long ago: a run killed while
+    suspending can be Paused without the form its input needs, and refuses every resume."""
+    pending = session.scalars(select(models.OutboxMessage.payload).where(
+        models.OutboxMessage.sent_at.is_(None), models.OutboxMessage.kind == outbox.RESUME,
+        models.OutboxMessage.created_at < sent_before))
+    return {p["flow_run_id"] for p in pending}
 
 
 def _cases_being_started(session) -> set[int]:

@@ -211,6 +211,13 @@ def test_reconcile_redrives_runs_lost_with_their_worker(stack, http, as_user, db
         decided = http.post(f"/api/v1/work-items/{item}/decision", headers=officer,
                             json={"outcome": "approve"})
         assert decided.status_code == 200, decided.text
+    # A run killed while suspending is Paused but refuses its decision; the next pass of the
+    # reconciler (here the command again) re-drives it, and the new run replays the decision.
+    time.sleep(5)
+    again = govflow(stack, "reconcile", "--stuck-after", "4")
+    assert again.returncode == 0, again.stderr
+    redriven |= {int(n) for n in re.findall(r"\d+", re.search(
+        r"re-drove \d+ case\(s\): \[(.*)\]", again.stdout)[1])}
     for case in cases:
         assert case_when_finished(http, clerk, case["id"])["status"] == "approved"
         assert ends_in_audit(http, auditor, case["id"]) == 1
