@@ -73,7 +73,8 @@ def lane(dialect: str, executor: str, steps: int, seconds: int, scale_out=False)
         processes = Processes.of_stack()
         db = Database(urls.get("GOVFLOW_DATABASE_URL") or sqlite_url_of(processes))
         with httpx.Client(base_url=api, timeout=60) as http:
-            wait_for(lambda: deployment_id(prefect_api, "probe/ping"), "deployments", 120)
+            with Prefect(prefect_api) as prefect:
+                wait_for(lambda: prefect.has_deployment("probe/ping"), "deployments", 120)
             print(f"[{dialect}, {executor}] one step at a time", flush=True)
             result = {"empty_run": empty_runs(prefect_api, processes, steps),
                       "case_step": case_steps(http, db, processes, steps)}
@@ -100,7 +101,7 @@ def empty_runs(prefect_api: str, processes: "Processes", runs: int) -> dict:
         for n in range(runs):
             started = time.perf_counter()
             run = prefect.start("probe/ping", {}, f"bench-probe-{time.time_ns()}-{n}")
-            wait_for(lambda run=run: state_of(prefect_api, run) in ENDED, "probe")
+            wait_for(lambda run=run: prefect.state(run) in ENDED, "probe")
             walls.append(time.perf_counter() - started)
     return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(cpu.total / runs, 3)}
 
@@ -295,16 +296,6 @@ def application(http: httpx.Client) -> dict:
             "materials": [m["code"] for m in service["guide"]["materials"]],
             "applicant": {"kind": "person", "name": "测速", "id_number": "11010519491231002X",
                           "phone": "13812345678"}}
-
-
-def deployment_id(prefect_api: str, name: str) -> str | None:
-    answer = httpx.get(f"{prefect_api}/deployments/name/{name}", timeout=10)
-    return answer.json()["id"] if answer.status_code == 200 else None
-
-
-def state_of(prefect_api: str, run_id: str) -> str | None:
-    answer = httpx.get(f"{prefect_api}/flow_runs/{run_id}", timeout=10)
-    return (answer.json().get("state") or {}).get("type") if answer.status_code == 200 else None
 
 
 def review_of(db: Database, case_id: int) -> int | None:

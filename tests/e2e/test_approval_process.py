@@ -2,8 +2,6 @@
 returns an application for correction (the clock stops), the station supplies it (the clock
 restarts), two decisions race (one wins), and the case ends with the department's decision."""
 
-import os
-import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,6 +11,7 @@ from tests.applicants import citizen_id
 from tests.e2e.conftest import (
     case_when_finished,
     child_pid,
+    kill_and_wait_for_restart,
     next_open_item,
     run_deployment,
     runs_of,
@@ -179,10 +178,8 @@ def test_killing_the_worker_loses_no_waiting_case(http, as_user, stack):
     # test_faults.py).
     wait_for(lambda: len(runs_of(stack, [c["id"] for c in waiting], ("PAUSED",))) == 3,
              "the runs to wait for decisions", timeout=60)
-    worker = worker_pid(stack)
-    os.kill(worker, signal.SIGKILL)
-    restarted = wait_for(lambda: (pid := worker_pid(stack)) != worker and pid,
-                         "the worker to be started again", timeout=60)
+    worker = child_pid(stack, "flows.worker")
+    restarted = kill_and_wait_for_restart(stack, "flows.worker")
     assert restarted != worker
     for item in items:
         decided = http.post(f"/api/v1/work-items/{item['id']}/decision", headers=officer,
@@ -190,10 +187,6 @@ def test_killing_the_worker_loses_no_waiting_case(http, as_user, stack):
         assert decided.status_code == 200, decided.text
     for case in waiting:
         assert case_when_finished(http, clerk, case["id"])["status"] == "approved"
-
-
-def worker_pid(stack) -> int | None:
-    return child_pid(stack, "flows.worker")
 
 
 def test_an_on_the_spot_application_and_a_reasoned_rejection(http, as_user, stack):
