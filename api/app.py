@@ -18,12 +18,14 @@ from api.routes import (
     users,
     work_items,
 )
-from services import logs, runtime
-from services.settings import Settings
+from services.platform import logs, runtime
+from services.platform.settings import Settings
+from services.project_approval.plan import project_plan
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
+    project_plan()  # read at start-up: broken plan data stops the API at once
     logs.configure()
 
     @asynccontextmanager

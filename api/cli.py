@@ -11,12 +11,13 @@ from rich.table import Table
 
 from policies.access import Actor, Role
 from policies.reference import ReferenceDataError
-from services import audit_trail, identity, process_versions, reference_data, runtime
-from services import reconcile as reconciler
-from services.db.migrate import upgrade
-from services.identity import UserCreate
-from services.orchestration import Prefect
-from services.settings import Settings, get_settings
+from services.platform import audit_trail, identity, reference_data, runtime
+from services.platform.db.migrate import upgrade
+from services.platform.identity import UserCreate
+from services.platform.orchestration import Prefect
+from services.platform.settings import Settings, get_settings
+from services.work import process_versions
+from services.work import reconcile as reconciler
 
 app = typer.Typer(help="govflow: cross-department government processes on Prefect.",
                   no_args_is_help=True)

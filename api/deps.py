@@ -10,11 +10,12 @@ from fastapi.security import OAuth2PasswordBearer
 from policies import access
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
-from policies.projects import ApprovalPlan
-from services import clock, identity
-from services.db.uow import Database
-from services.errors import Forbidden, InvalidInput
-from services.settings import Settings
+from policies.project_approval.projects import ApprovalPlan
+from services.platform import clock, identity
+from services.platform.db.uow import Database
+from services.platform.errors import Forbidden, InvalidInput
+from services.platform.settings import Settings
+from services.project_approval.plan import project_plan
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
 MAX_PAGE = 200
@@ -79,7 +80,7 @@ ExpectedVersion = Annotated[int | None, Depends(_expected_version)]
 
 
 async def _plan(request: Request) -> ApprovalPlan:
-    return request.app.state.runtime.project_plan
+    return project_plan()
 
 
 PlanDep = Annotated[ApprovalPlan, Depends(_plan)]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from services.errors import DomainError
+from services.platform.errors import DomainError
 
 log = logging.getLogger("govflow.api")
 PROBLEM_JSON = "application/problem+json"

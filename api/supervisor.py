@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from services.settings import VAR_DIR, Settings
+from services.platform.settings import VAR_DIR, Settings
 
 BIN = Path(sys.executable).parent
 

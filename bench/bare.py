@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from api.app import create_app as create_govflow_app
 from api.deps import DbDep
-from services.db import models
+from services.work.models import Case
 
 PREFIX = "/bench/bare/applications"
 router = APIRouter(prefix=PREFIX, tags=["benchmark only"])
@@ -46,7 +46,7 @@ def insert(data: BareCreate, db: DbDep) -> BareRead:
         # The columns an on-the-spot decision leaves on the case (applications._open_case and
         # _accept), with the department and dates given rather than looked up or computed.
         now, today = datetime.now(UTC), date.today()
-        case = models.Case(
+        case = Case(
             receipt_no=uuid.uuid4().hex, process="approval", process_version=1,
             status="approved", service_code=data.service, department_code=data.department,
             station_code=data.station, subject=f"{data.service}：{data.applicant['name']}",
@@ -65,7 +65,7 @@ def insert(data: BareCreate, db: DbDep) -> BareRead:
 @router.get("/{case_id}", response_model=BareRead)
 def read(case_id: int, db: DbDep) -> BareRead:
     with db.reading() as uow:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         return BareRead(id=case.id, receipt_no=case.receipt_no, status=case.status)
 
 

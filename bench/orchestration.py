@@ -31,9 +31,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bench.stack import embedded_stack, login, wait_for
-from services.db import models
-from services.db.uow import Database
-from services.orchestration import Prefect
+from services.platform.db.uow import Database
+from services.platform.orchestration import Prefect
+from services.work.models import Case, WorkItem
 
 RESULTS = Path(__file__).parent / "results" / "orchestration.json"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -300,33 +300,33 @@ def application(http: httpx.Client) -> dict:
 
 def review_of(db: Database, case_id: int) -> int | None:
     with db.reading() as uow:
-        return uow.session.scalar(select(models.WorkItem.id).where(
-            models.WorkItem.case_id == case_id, models.WorkItem.status == "open"))
+        return uow.session.scalar(select(WorkItem.id).where(
+            WorkItem.case_id == case_id, WorkItem.status == "open"))
 
 
 def status_of(db: Database, case_id: int) -> str:
     with db.reading() as uow:
-        return uow.session.get(models.Case, case_id).status
+        return uow.session.get(Case, case_id).status
 
 
 def in_progress(db: Database) -> int:
     with db.reading() as uow:
-        return uow.session.scalar(select(func.count()).select_from(models.Case).where(
-            models.Case.status == "in_progress"))
+        return uow.session.scalar(select(func.count()).select_from(Case).where(
+            Case.status == "in_progress"))
 
 
 def open_reviews(db: Database) -> list[int]:
     with db.reading() as uow:
-        return list(uow.session.scalars(select(models.WorkItem.id).where(
-            models.WorkItem.status == "open", models.WorkItem.step == "department-review")))
+        return list(uow.session.scalars(select(WorkItem.id).where(
+            WorkItem.status == "open", WorkItem.step == "department-review")))
 
 
 def steps_done(db: Database) -> int:
     """Reviews opened (a start reached its wait) plus cases ended (a resume reached the end)."""
     with db.reading() as uow:
-        opened = uow.session.scalar(select(func.count()).select_from(models.WorkItem))
-        ended = uow.session.scalar(select(func.count()).select_from(models.Case).where(
-            models.Case.status == "approved"))
+        opened = uow.session.scalar(select(func.count()).select_from(WorkItem))
+        ended = uow.session.scalar(select(func.count()).select_from(Case).where(
+            Case.status == "approved"))
     return opened + ended
 
 

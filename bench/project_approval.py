@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench.stack import embedded_stack, login, wait_for
-from services.orchestration import Prefect
+from services.platform.orchestration import Prefect
 
 CREDIT_CODE = "91350100M000100Y43"
 RESULTS = Path(__file__).parent / "results" / "project_approval.json"

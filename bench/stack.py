@@ -81,7 +81,8 @@ def api_server(database_url: str, factory: str = "bench.bare:create_app",
             return RuntimeError(f"{what}:\n{log.read().decode(errors='replace')}")
 
         prepared = subprocess.run([sys.executable, "-c", "from api.cli import prepare; "
-                                   "from services.settings import Settings; prepare(Settings())"],
+                                   "from services.platform.settings import Settings; "
+                                   "prepare(Settings())"],
                                   cwd=here, env=env, stdout=log, stderr=subprocess.STDOUT)
         if prepared.returncode != 0:
             raise fail("preparing the database failed")

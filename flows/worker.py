@@ -1,5 +1,5 @@
 """Registers govflow's deployments with the Prefect server, executes their runs in this process
-(flows/executor.py), and relays the outbox to Prefect.
+(flows/engine/executor.py), and relays the outbox to Prefect.
 
 `python -m flows.worker` (started by `govflow up`). Each process version is its own
 deployment (`approval/v1`), so a published new version never changes cases in flight.
@@ -12,17 +12,17 @@ from prefect import Flow, serve
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
-from flows import approval_v1, approval_v2
-from flows.audit_check import audit_chain_check
-from flows.deadline_sweep import deadline_sweep
-from flows.executor import Executor
-from flows.probe import probe
-from flows.project_approval import project_approval
-from flows.reconcile import reconcile
-from flows.runtime import rt
-from services import outbox
-from services.orchestration import Prefect
-from services.settings import Settings
+from flows.engine.executor import Executor
+from flows.engine.runtime import rt
+from flows.housekeeping.audit_check import audit_chain_check
+from flows.housekeeping.deadline_sweep import deadline_sweep
+from flows.housekeeping.probe import probe
+from flows.housekeeping.reconcile import reconcile
+from flows.one_stop import approval_v1, approval_v2
+from flows.project_approval.project_approval import project_approval
+from services.platform.orchestration import Prefect
+from services.platform.settings import Settings
+from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
 

@@ -12,10 +12,10 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from policies.access import Actor, Role
-from services import identity, reference_data
-from services.db.migrate import upgrade
-from services.db.uow import Database
-from services.settings import Settings
+from services.platform import identity, reference_data
+from services.platform.db.migrate import upgrade
+from services.platform.db.uow import Database
+from services.platform.settings import Settings
 
 DEMO_PASSWORD = "test-demo-password"
 SYSTEM = Actor(username="system:tests", role=Role.ADMIN)

@@ -5,9 +5,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, Limit, Offset, SettingsDep, Today
-from services import applications, dashboard, feedback
-from services.applications import ApplicationCreate, ApplicationRead
-from services.feedback import RatingCreate, RatingRead, VisitCreate, VisitRead
+from services.one_stop import applications, dashboard, feedback
+from services.one_stop.applications import ApplicationCreate, ApplicationRead
+from services.one_stop.feedback import RatingCreate, RatingRead, VisitCreate, VisitRead
 
 router = APIRouter(prefix="/applications", tags=["one-stop"])
 

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import MAX_ID, CurrentActor, DbDep
-from services import audit_trail
-from services.audit_trail import AuditEventRead, AuditFilter
+from services.platform import audit_trail
+from services.platform.audit_trail import AuditEventRead, AuditFilter
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -6,8 +6,9 @@ from pydantic import BaseModel
 
 from api.deps import DbDep, SettingsDep
 from api.problems import Problem
-from services import applicants, identity
-from services.applicants import ApplicantRead, ApplicantRegistration
+from services.one_stop import applicants
+from services.one_stop.applicants import ApplicantRead, ApplicantRegistration
+from services.platform import identity
 
 router = APIRouter(prefix="/auth", tags=["identity"])
 

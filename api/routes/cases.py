@@ -1,9 +1,9 @@
 from fastapi import APIRouter, status
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, Today
-from services import cases, extensions
-from services.cases import CaseCreate, CaseDetail, CaseRead
-from services.extensions import ExtensionCreate, ExtensionDecision, ExtensionRead
+from services.work import cases, extensions
+from services.work.cases import CaseCreate, CaseDetail, CaseRead
+from services.work.extensions import ExtensionCreate, ExtensionDecision, ExtensionRead
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 

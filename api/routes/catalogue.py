@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import CalendarDep, DbDep, Limit, Offset
-from services import catalogue, deadlines
-from services.catalogue import (
+from services.platform import catalogue
+from services.platform.catalogue import (
     DepartmentRead,
     OrgUnitRead,
     Page,
@@ -14,7 +14,8 @@ from services.catalogue import (
     ServiceRead,
     StationRead,
 )
-from services.validation import IsoDate
+from services.platform.validation import IsoDate
+from services.work import deadlines
 
 router = APIRouter(tags=["catalogue"])
 

@@ -3,8 +3,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import DbDep, SettingsDep
 from api.problems import Problem, problem
-from services import readiness
-from services.readiness import Check, Readiness
+from services.platform import readiness
+from services.platform.readiness import Check, Readiness
 
 router = APIRouter(tags=["health"])
 

@@ -2,8 +2,13 @@ from fastapi import APIRouter, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, PlanDep, SettingsDep, Today
-from services import projects
-from services.projects import JointReviewCreate, JointReviewRead, ProjectCreate, ProjectRead
+from services.project_approval import projects
+from services.project_approval.projects import (
+    JointReviewCreate,
+    JointReviewRead,
+    ProjectCreate,
+    ProjectRead,
+)
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 

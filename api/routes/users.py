@@ -1,8 +1,8 @@
 from fastapi import APIRouter, status
 
 from api.deps import CurrentActor, DbDep, Id, Limit, Offset
-from services import identity
-from services.identity import UserCreate, UserRead
+from services.platform import identity
+from services.platform.identity import UserCreate, UserRead
 
 router = APIRouter(prefix="/users", tags=["identity"])
 

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CalendarDep, CurrentActor, DbDep, ExpectedVersion, Id, Limit, Offset, Today
 from policies.work_items import Status
-from services import work_items
-from services.validation import IsoDate
-from services.work_items import QueueFilter, WorkItemRead
+from services.platform.validation import IsoDate
+from services.work import work_items
+from services.work.work_items import QueueFilter, WorkItemRead
 
 router = APIRouter(prefix="/work-items", tags=["work items"])
 

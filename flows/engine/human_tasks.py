@@ -16,10 +16,10 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 from pydantic import BaseModel
 
-from flows.runtime import rt
+from flows.engine.runtime import rt
 from policies.decisions import FORMS
-from services import work_items
-from services.work_items import StageDecisions, StageSpec, WorkItemRead, WorkItemSpec
+from services.work import work_items
+from services.work.work_items import StageDecisions, StageSpec, WorkItemRead, WorkItemSpec
 
 
 @task(retries=3, retry_delay_seconds=2)

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from services import clock, runtime
+from services.platform import clock, runtime
 
 
 @lru_cache(maxsize=1)

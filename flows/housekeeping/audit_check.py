@@ -6,8 +6,8 @@ which event was altered, inserted or removed.
 
 from prefect import flow, get_run_logger, task
 
-from flows.runtime import rt
-from services import audit_trail
+from flows.engine.runtime import rt
+from services.platform import audit_trail
 
 
 class AuditChainBroken(Exception):

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from prefect import flow, get_run_logger
 
-from flows.runtime import rt, today
-from services import escalations
+from flows.engine.runtime import rt, today
+from services.work import escalations
 
 
 @flow(name="deadline-sweep")

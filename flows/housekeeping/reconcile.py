@@ -7,10 +7,10 @@ Prefect UI shows what was found even when nothing had to be done.
 
 from prefect import flow, get_run_logger, task
 
-from flows.runtime import rt
-from services import reconcile as reconciler
-from services.cases import process_actor
-from services.orchestration import Prefect
+from flows.engine.runtime import rt
+from services.platform.orchestration import Prefect
+from services.work import reconcile as reconciler
+from services.work.cases import process_actor
 
 
 @task

@@ -7,12 +7,12 @@ are (cases in flight re-run their own version's code on every resume).
 
 from prefect import task
 
-from flows.runtime import rt, today
+from flows.engine.runtime import rt, today
 from policies.decisions import ApprovalDecision, final_status
 from policies.work_items import group_of
-from services import cases
-from services.cases import CaseFacts
-from services.work_items import WorkItemSpec
+from services.work import cases
+from services.work.cases import CaseFacts
+from services.work.work_items import WorkItemSpec
 
 
 def department_review(case: CaseFacts, attempt: int) -> WorkItemSpec:

@@ -10,8 +10,8 @@ from itertools import count
 
 from prefect import flow
 
-from flows.approval_steps import case_facts, correction, department_review, finish_case
-from flows.human_tasks import wait_for
+from flows.engine.human_tasks import wait_for
+from flows.one_stop.approval_steps import case_facts, correction, department_review, finish_case
 from policies.decisions import ApprovalDecision
 
 

@@ -8,14 +8,14 @@ from itertools import count
 
 from prefect import flow
 
-from flows.approval_steps import (
+from flows.engine.human_tasks import wait_for
+from flows.one_stop.approval_steps import (
     case_facts,
     correction,
     delivery,
     department_review,
     finish_case,
 )
-from flows.human_tasks import wait_for
 from policies.decisions import ApprovalDecision
 
 

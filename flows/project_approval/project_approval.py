@@ -10,19 +10,20 @@ with every decision (services/work_items.py).
 
 from prefect import flow, task
 
-from flows.human_tasks import wait_for_all
-from flows.runtime import rt, today
+from flows.engine.human_tasks import wait_for_all
+from flows.engine.runtime import rt, today
 from policies.decisions import ApprovalDecision
-from policies.projects import ApprovalStep
+from policies.project_approval.projects import ApprovalStep
 from policies.work_items import group_of
-from services import projects
-from services.work_items import StageSpec
+from services.project_approval import projects
+from services.project_approval.plan import project_plan
+from services.work.work_items import StageSpec
 
 
 @flow(name="project-approval", persist_result=True)
 async def project_approval(case_id: int) -> str:
     decisions: dict[str, ApprovalDecision] = {}
-    for number, together in enumerate(rt().project_plan.rounds(), start=1):
+    for number, together in enumerate(project_plan().rounds(), start=1):
         decisions = await wait_for_all(approvals(case_id, number, together))
         if any(d.outcome == "reject" for d in decisions.values()):
             return finish_project(case_id, decisions)

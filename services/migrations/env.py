@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from services.db.models import Base
+from services.tables import Base
 
 config = context.config
 

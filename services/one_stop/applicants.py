@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError
 
 from policies.access import Actor, Role
 from policies.personal_data import mask_citizen_id, mask_phone
-from services import audit, identity
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, Forbidden, InvalidInput
-from services.settings import Settings
-from services.validation import CitizenId, CreditCode, Mobile
+from services.platform import audit, identity
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, Forbidden, InvalidInput
+from services.platform.settings import Settings
+from services.platform.validation import CitizenId, CreditCode, Mobile
 
 
 class ApplicantRegistration(BaseModel):

@@ -14,18 +14,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from policies import access, intake
+from policies import access
 from policies.access import Actor, ObjectScope
 from policies.calendar import WorkingCalendar
-from policies.intake import Channel, Deferral
+from policies.one_stop import intake
+from policies.one_stop.intake import Channel, Deferral
 from policies.personal_data import mask_citizen_id, mask_phone
 from policies.work_items import FINAL
-from services import audit, cases, catalogue, documents, idempotency, outbox, process_versions
-from services.channels import Route, applicant_number, route_for
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, InvalidInput, NotFound
-from services.validation import CitizenId, CreditCode, Mobile
+from services.one_stop.channels import Route, applicant_number, route_for
+from services.one_stop.models import Notice, ReceiptCounter, Visit
+from services.platform import audit, catalogue, documents, idempotency
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, InvalidInput, NotFound
+from services.platform.validation import CitizenId, CreditCode, Mobile
+from services.work import cases, outbox, process_versions
+from services.work.models import Case, WorkItem
+
+TEMPLATES = documents.Templates("services.one_stop")
 
 PROCESS = "approval"
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -160,23 +166,23 @@ def get(db: Database, actor: Actor, case_id: int) -> ApplicationRead:
         return _read(uow.session, actor, _load(uow.session, actor, case_id))
 
 
-def _read(session: Session, actor: Actor, case: models.Case) -> ApplicationRead:
-    notice = session.scalar(select(models.Notice).where(
-        models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
+def _read(session: Session, actor: Actor, case: Case) -> ApplicationRead:
+    notice = session.scalar(select(Notice).where(
+        Notice.case_id == case.id, Notice.kind == "single_notice"))
     serves = access.sees_personal_data(actor, cases.scope_of(session, case))
-    current = session.scalar(select(models.WorkItem.id).where(
-        models.WorkItem.case_id == case.id,
-        models.WorkItem.status.not_in(FINAL_STATUSES)).order_by(
-        models.WorkItem.id.desc()).limit(1))
-    visits = session.scalar(select(func.count()).select_from(models.Visit).where(
-        models.Visit.case_id == case.id))
+    current = session.scalar(select(WorkItem.id).where(
+        WorkItem.case_id == case.id,
+        WorkItem.status.not_in(FINAL_STATUSES)).order_by(
+        WorkItem.id.desc()).limit(1))
+    visits = session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.case_id == case.id))
     events = session.scalars(audit.query(subject_type="case", subject_id=str(case.id),
                                          limit=200))
     return _application(case, serves, notice=notice and notice.materials, visits=visits,
                         current_work_item=current, events=events)
 
 
-def _answer(actor: Actor, case: models.Case, events: list[models.AuditEvent],
+def _answer(actor: Actor, case: Case, events: list[models.AuditEvent],
             notice: list[str] | None) -> ApplicationRead:
     """What `get` reads back right after a new case commits, from what its unit wrote: such a
     case has no visit, work item or run yet, and its timeline is the events just appended.
@@ -190,7 +196,7 @@ def _answer(actor: Actor, case: models.Case, events: list[models.AuditEvent],
                         events=events)
 
 
-def _application(case: models.Case, serves: bool, *, notice: list[str] | None, visits: int,
+def _application(case: Case, serves: bool, *, notice: list[str] | None, visits: int,
                  current_work_item: int | None, events) -> ApplicationRead:
     return ApplicationRead(
         id=case.id, receipt_no=case.receipt_no, status=case.status,
@@ -206,11 +212,11 @@ def _application(case: models.Case, serves: bool, *, notice: list[str] | None, v
 
 def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
                data: ApplicationCreate, route: Route, service,
-               check: intake.Completeness, today: date) -> tuple[models.Case, list[dict]]:
+               check: intake.Completeness, today: date) -> tuple[Case, list[dict]]:
     """The case, decided if it is complete, with its notice or outbox message; returns it
     with the audit events still to append."""
     now = datetime.now(UTC)
-    case = models.Case(
+    case = Case(
         receipt_no=_next_receipt(session, route.series, today), process=PROCESS,
         process_version=process_versions.current_version(session, PROCESS),
         status="awaiting_materials", service_code=service.code,
@@ -229,7 +235,7 @@ def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
     session.add(case)
     session.flush()  # decided before its INSERT: no UPDATE follows
     if check.verdict == "incomplete":
-        session.add(models.Notice(case_id=case.id, kind="single_notice",
+        session.add(Notice(case_id=case.id, kind="single_notice",
                                   materials=check.missing, issued_at=now))
         events.append({"action": "application.notice_issued",
                        "after": {"materials": check.missing}})
@@ -238,7 +244,7 @@ def _open_case(session: Session, calendar: WorkingCalendar, actor: Actor,
     return case, events
 
 
-def _accept(calendar: WorkingCalendar, actor: Actor, case: models.Case, service,
+def _accept(calendar: WorkingCalendar, actor: Actor, case: Case, service,
             check: intake.Completeness, today: date) -> dict:
     """Complete (or complete but for promised minor materials): decided on the spot, or
     handed to the department's approval process. Returns the audit event to append."""
@@ -254,7 +260,7 @@ def _accept(calendar: WorkingCalendar, actor: Actor, case: models.Case, service,
             "after": {"due_on": case.due_on, "verdict": check.verdict}}
 
 
-def _announce(session: Session, case: models.Case) -> None:
+def _announce(session: Session, case: Case) -> None:
     """After commit the applicant hears how a decided case ended; an accepted one starts the
     department's process."""
     if case.status == "approved":
@@ -263,7 +269,7 @@ def _announce(session: Session, case: models.Case) -> None:
         outbox.start_run(session, case, "start")
 
 
-def _append_audit(session: Session, actor: Actor, case: models.Case,
+def _append_audit(session: Session, actor: Actor, case: Case,
                   events: list[dict]) -> list[models.AuditEvent]:
     """The unit's audit events, appended after everything else it writes: on PostgreSQL the
     chain's lock is held from the first append until commit, and every statement left after
@@ -277,11 +283,11 @@ def _next_receipt(session: Session, series: str, today: date) -> str:
     """The series' next number of the day, taken in one statement: the upsert holds the
     counter's row (PostgreSQL) or the database (SQLite) until commit, so no two cases get the
     same number, and the first two of a day cannot both try to create the counter."""
-    upsert = _INSERTS[session.get_bind().dialect.name](models.ReceiptCounter).values(
+    upsert = _INSERTS[session.get_bind().dialect.name](ReceiptCounter).values(
         series=series, day=today, last=1)
     last = session.scalar(upsert.on_conflict_do_update(
-        index_elements=["series", "day"], set_={"last": models.ReceiptCounter.last + 1})
-        .returning(models.ReceiptCounter.last))
+        index_elements=["series", "day"], set_={"last": ReceiptCounter.last + 1})
+        .returning(ReceiptCounter.last))
     return intake.receipt_number(series, today, last)
 
 
@@ -300,9 +306,9 @@ def _hash(data: ApplicationCreate) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _load(session: Session, actor: Actor, case_id: int, write: bool = False) -> models.Case:
+def _load(session: Session, actor: Actor, case_id: int, write: bool = False) -> Case:
     # A write locks the case: two supplies at once must not both find it awaiting materials.
-    case = session.get(models.Case, case_id, with_for_update=write)
+    case = session.get(Case, case_id, with_for_update=write)
     allowed = access.can_write if write else access.can_read
     if case is None or case.receipt_no is None or not allowed(
             actor, cases.scope_of(session, case)):
@@ -329,13 +335,13 @@ def document(db: Database, actor: Actor, case_id: int,
         service = uow.session.get(models.Service, case.service_code)
         applicant = _shown(case.details["applicant"], serves=False)
         if kind == "notice":
-            notice = uow.session.scalar(select(models.Notice).where(
-                models.Notice.case_id == case.id, models.Notice.kind == "single_notice"))
+            notice = uow.session.scalar(select(Notice).where(
+                Notice.case_id == case.id, Notice.kind == "single_notice"))
             if notice is None:
                 raise NotFound(f"application {case_id} needed no notice: nothing was missing")
             guide = {m["code"]: m for m in service.materials}
             station = uow.session.get(models.Station, case.station_code)
-            return documents.render(
+            return TEMPLATES.render(
                 "single_notice.html", receipt_no=case.receipt_no, applicant=applicant["name"],
                 service=service.name_zh, materials=[guide[c] for c in notice.materials],
                 station=station.name_zh, issued_on=notice.issued_at.date())
@@ -343,7 +349,7 @@ def document(db: Database, actor: Actor, case_id: int,
             if case.status != "rejected":
                 raise NotFound(f"application {case_id} was not rejected: it is {case.status}")
             department = uow.session.get(models.Department, case.department_code)
-            return documents.render(
+            return TEMPLATES.render(
                 "rejection_notice.html", receipt_no=case.receipt_no,
                 applicant=applicant["name"], service=service.name_zh,
                 department=department.name_zh, reasons=case.outcome["reasons"],
@@ -351,7 +357,7 @@ def document(db: Database, actor: Actor, case_id: int,
                 verification_code=documents.verification_code(secret, case.receipt_no))
         if case.status != "approved":
             raise NotFound(f"application {case_id} has no certificate: it is {case.status}")
-        return documents.render(
+        return TEMPLATES.render(
             "certificate.html", receipt_no=case.receipt_no, applicant=applicant["name"],
             identifier=applicant.get("id_number") or applicant.get("credit_code"),
             service=service.name_zh, decided_on=case.finished_on or case.updated_at.date(),
@@ -362,19 +368,19 @@ def document(db: Database, actor: Actor, case_id: int,
 def list_applications(db: Database, actor: Actor, *, station: str | None, service: str | None,
                       status: str | None, limit: int, offset: int) -> list[ApplicationRead]:
     """Applications the caller may read, newest first."""
-    stmt = select(models.Case).where(models.Case.receipt_no.is_not(None))
-    for column, value in [(models.Case.station_code, station),
-                          (models.Case.service_code, service), (models.Case.status, status)]:
+    stmt = select(Case).where(Case.receipt_no.is_not(None))
+    for column, value in [(Case.station_code, station),
+                          (Case.service_code, service), (Case.status, status)]:
         if value is not None:
             stmt = stmt.where(column == value)
     if actor.station:  # narrow in SQL where the scope is a column; check every row anyway
-        stmt = stmt.where(models.Case.station_code == actor.station)
+        stmt = stmt.where(Case.station_code == actor.station)
     if actor.department:
-        stmt = stmt.where(models.Case.department_code == actor.department)
+        stmt = stmt.where(Case.department_code == actor.department)
     if actor.applicant_number:
-        stmt = stmt.where(models.Case.applicant_number == actor.applicant_number)
+        stmt = stmt.where(Case.applicant_number == actor.applicant_number)
     with db.reading() as uow:
-        found = uow.session.scalars(stmt.order_by(models.Case.id.desc())).all()
+        found = uow.session.scalars(stmt.order_by(Case.id.desc())).all()
         readable = [c for c in found
                     if access.can_read(actor, cases.scope_of(uow.session, c))]
         return [_read(uow.session, actor, c) for c in readable[offset:offset + limit]]

@@ -4,7 +4,7 @@ A clerk files at the counter of its own station: the receipt is in that station'
 the station handles the case. An applicant files online, for itself only: the receipt is in
 the online series, and whatever must happen in person (a correction at the counter, delivery
 of the result, a call-back) is handled by the station it chose, else by the default station
-(`policies.intake.handling_station`).
+(`policies.one_stop.intake.handling_station`).
 """
 
 from dataclasses import dataclass
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from policies import access, intake
+from policies import access
 from policies.access import Actor, ObjectScope, Role
-from policies.intake import Channel
-from services.db import models
-from services.errors import Forbidden, InvalidInput
+from policies.one_stop import intake
+from policies.one_stop.intake import Channel
+from services.platform.db import models
+from services.platform.errors import Forbidden, InvalidInput
 
 
 @dataclass(frozen=True)

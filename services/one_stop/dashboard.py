@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
 from policies.deadlines import is_overdue
-from policies.feedback import Grade
-from services.db import models
-from services.db.uow import Database
-from services.errors import Forbidden
+from policies.one_stop.feedback import Grade
+from services.one_stop.models import Rating, Visit
+from services.platform.db.uow import Database
+from services.platform.errors import Forbidden
+from services.work.models import Case
 
 
 class Row(BaseModel):
@@ -40,11 +41,11 @@ def one_stop(db: Database, calendar: WorkingCalendar, actor: Actor, today: date)
     if actor.role not in (Role.ADMIN, Role.AUDITOR, Role.SECRETARY):
         raise Forbidden("the dashboard is for the centre, supervisors and auditors")
     with db.reading() as uow:
-        applications = uow.session.scalars(select(models.Case).where(
-            models.Case.receipt_no.is_not(None))).all()
-        visits = dict(uow.session.execute(select(models.Visit.case_id, func.count()).group_by(
-            models.Visit.case_id)).tuples().all())
-        grades = dict(uow.session.execute(select(models.Rating.case_id, models.Rating.grade)
+        applications = uow.session.scalars(select(Case).where(
+            Case.receipt_no.is_not(None))).all()
+        visits = dict(uow.session.execute(select(Visit.case_id, func.count()).group_by(
+            Visit.case_id)).tuples().all())
+        grades = dict(uow.session.execute(select(Rating.case_id, Rating.grade)
                                           ).tuples().all())
     rows = [_facts(c, visits.get(c.id, 0), grades.get(c.id), calendar, today)
             for c in applications]
@@ -53,7 +54,7 @@ def one_stop(db: Database, calendar: WorkingCalendar, actor: Actor, today: date)
                      by_channel=_summarise(rows, "channel"))
 
 
-def _facts(case: models.Case, visits: int, grade: int | None, calendar: WorkingCalendar,
+def _facts(case: Case, visits: int, grade: int | None, calendar: WorkingCalendar,
            today: date) -> dict:
     open_ = case.status in ("awaiting_materials", "in_progress")
     ended = case.finished_on is not None and case.accepted_on is not None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from policies import access
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
-from policies.feedback import (
+from policies.one_stop.feedback import (
     ENDED,
     GRADE_ZH,
     RECTIFICATION_WORKING_DAYS,
@@ -20,12 +20,15 @@ from policies.feedback import (
     visits_allowed,
 )
 from policies.work_items import group_of
-from services import audit, cases
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, Forbidden, NotFound
-from services.work_items import WorkItemSpec
-from services.work_items.store import open_step
+from services.one_stop.models import Rating, Visit
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, Forbidden, NotFound
+from services.work import cases
+from services.work.models import Case
+from services.work.work_items import WorkItemSpec
+from services.work.work_items.store import open_step
 
 
 class VisitCreate(BaseModel):
@@ -59,12 +62,12 @@ def record_visit(db: Database, actor: Actor, case_id: int, data: VisitCreate) ->
 
     def work(uow) -> VisitRead:
         case, service = _application(uow.session, actor, case_id)
-        uow.session.add(models.Visit(case_id=case.id, purpose=data.purpose,
+        uow.session.add(Visit(case_id=case.id, purpose=data.purpose,
                                      station_code=actor.station or case.station_code,
                                      recorded_by=actor.username, at=datetime.now(UTC)))
         uow.session.flush()
-        count = uow.session.scalar(select(func.count()).select_from(models.Visit).where(
-            models.Visit.case_id == case.id))
+        count = uow.session.scalar(select(func.count()).select_from(Visit).where(
+            Visit.case_id == case.id))
         allowed = visits_allowed(service.no_meeting)
         audit.record(uow.session, actor, action="application.visit", subject_type="case",
                      subject_id=case.id, after={"visits": count, "allowed": allowed},
@@ -84,7 +87,7 @@ def rate(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
         case, _ = _application(uow.session, actor, case_id)
         if case.status not in ENDED:
             raise Conflict("a case is rated once it has ended")
-        uow.session.add(models.Rating(case_id=case.id, grade=int(data.grade),
+        uow.session.add(Rating(case_id=case.id, grade=int(data.grade),
                                       comment=data.comment, at=datetime.now(UTC)))
         uow.session.flush()
         audit.record(uow.session, actor, action="application.rated", subject_type="case",
@@ -102,7 +105,7 @@ def rate(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
         raise Conflict("this case has been rated already; a rating is given once") from None
 
 
-def _follow_up(session: Session, calendar: WorkingCalendar, case: models.Case,
+def _follow_up(session: Session, calendar: WorkingCalendar, case: Case,
                data: RatingCreate, today: date) -> tuple[int, int]:
     rectify = open_step(session, WorkItemSpec(
         case_id=case.id, step="rectification", title=f"差评整改：{case.subject}",
@@ -117,7 +120,7 @@ def _follow_up(session: Session, calendar: WorkingCalendar, case: models.Case,
 
 
 def _application(session: Session, actor: Actor, case_id: int):
-    case = session.get(models.Case, case_id)
+    case = session.get(Case, case_id)
     if case is None or case.receipt_no is None or not access.can_write(
             actor, cases.scope_of(session, case)):
         raise NotFound(f"no application {case_id}")

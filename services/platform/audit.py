@@ -15,7 +15,7 @@ from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from policies.access import Actor
-from services.db.models import AuditEvent
+from services.platform.db.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 # Appends are serialised so that two transactions never chain onto the same predecessor.

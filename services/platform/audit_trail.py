@@ -6,9 +6,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from policies.access import Actor, Role
-from services import audit
-from services.db.uow import Database
-from services.errors import Forbidden
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.platform.errors import Forbidden
 
 
 class AuditEventRead(BaseModel):

@@ -9,9 +9,9 @@ from sqlalchemy import Select, func, or_, select
 
 from policies import reference as ref
 from policies.reference import COMMITTEE_OF_LEVEL
-from services.db import models
-from services.db.uow import Database
-from services.errors import InvalidInput, NotFound
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import InvalidInput, NotFound
 
 T = TypeVar("T")
 

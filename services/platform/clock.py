@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.settings import Settings
+from services.platform.settings import Settings
 
 DISTRICT_TIME = ZoneInfo("Asia/Shanghai")
 

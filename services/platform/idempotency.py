@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from services.errors import Conflict
+from services.platform.errors import Conflict
 
 _in_flight: set[str] = set()
 _lock = threading.Lock()

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.personal_data import mask_citizen_id, mask_phone
-from services import audit
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
-from services.settings import Settings
-from services.validation import CitizenId, Mobile
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from services.platform.settings import Settings
+from services.platform.validation import CitizenId, Mobile
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.

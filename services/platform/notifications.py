@@ -23,8 +23,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.db import models
-from services.db.uow import Database
+from services.platform.db import models
+from services.platform.db.uow import Database
 
 log = logging.getLogger("govflow.notifications")
 

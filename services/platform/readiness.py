@@ -4,10 +4,10 @@ is loaded, and the Prefect server answers."""
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from services import orchestration
-from services.db.migrate import pending
-from services.db.uow import Database
-from services.reference_data import count_rows
+from services.platform import orchestration
+from services.platform.db.migrate import pending
+from services.platform.db.uow import Database
+from services.platform.reference_data import count_rows
 
 
 class Check(BaseModel):

@@ -15,10 +15,9 @@ from policies import reference as ref
 from policies.access import Actor
 from policies.calendar import CalendarYear, WorkingCalendar
 from policies.escalation import Ladder
-from policies.projects import ApprovalPlan
-from services import audit
-from services.db import models
-from services.db.uow import Database
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
 
 DATA_DIR = files("policies") / "data"
 REFERENCE_FILES = ("departments.yaml", "stations.yaml", "org.yaml", "services.yaml")
@@ -26,27 +25,27 @@ REFERENCE_FILES = ("departments.yaml", "stations.yaml", "org.yaml", "services.ya
 
 def read_reference(directory: Path | None = None) -> ref.ReferenceData:
     base = directory or DATA_DIR
-    return ref.parse_reference({name: _read_yaml(base / name) for name in REFERENCE_FILES})
+    return ref.parse_reference({name: read_yaml(base / name) for name in REFERENCE_FILES})
 
 
 def read_calendar(path: Path | None = None) -> WorkingCalendar:
     source = path or DATA_DIR / "calendar.yaml"
-    raw = _read_yaml(source)
-    years = [_validate_entry(CalendarYear, item, _name(source), f"years[{index}]")
+    raw = read_yaml(source)
+    years = [validate_entry(CalendarYear, item, file_name(source), f"years[{index}]")
              for index, item in enumerate(raw.get("years") or [])]
     return WorkingCalendar(years)
 
 
-def _read_yaml(path) -> dict[str, Any]:
+def read_yaml(path) -> dict[str, Any]:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise ref.ReferenceDataError(f"{_name(path)}: file not found") from None
+        raise ref.ReferenceDataError(f"{file_name(path)}: file not found") from None
     except yaml.YAMLError as exc:
-        raise ref.ReferenceDataError(f"{_name(path)}: not valid YAML: {exc}") from None
+        raise ref.ReferenceDataError(f"{file_name(path)}: not valid YAML: {exc}") from None
 
 
-def _name(path) -> str:
+def file_name(path) -> str:
     return getattr(path, "name", str(path))
 
 
@@ -133,13 +132,13 @@ def count_rows(db: Database) -> dict[str, int]:
 def read_ladders(path: Path | None = None) -> dict[str, Ladder]:
     source = path or DATA_DIR / "escalation.yaml"
     ladders = {}
-    for index, item in enumerate(_read_yaml(source).get("ladders") or []):
-        ladder = _validate_entry(Ladder, item, _name(source), f"ladders[{index}]")
+    for index, item in enumerate(read_yaml(source).get("ladders") or []):
+        ladder = validate_entry(Ladder, item, file_name(source), f"ladders[{index}]")
         ladders[ladder.name] = ladder
     return ladders
 
 
-def _validate_entry(model, item, file: str, label: str):
+def validate_entry(model, item, file: str, label: str):
     try:
         return model.model_validate(item)
     except ValidationError as exc:
@@ -149,6 +148,6 @@ def _validate_entry(model, item, file: str, label: str):
                                      ) from None
 
 
-def read_project_plan(path: Path | None = None) -> ApprovalPlan:
-    source = path or DATA_DIR / "project_approvals.yaml"
-    return _validate_entry(ApprovalPlan, _read_yaml(source), _name(source), "plan")
+def read_entry(model, path, label: str):
+    """One file validated as one `model`; errors name the file, the entry and the field."""
+    return validate_entry(model, read_yaml(path), file_name(path), label)

@@ -9,12 +9,17 @@ from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
 from policies.decisions import ApprovalDecision, final_status
-from policies.projects import ApprovalPlan, project_outcome
-from services import audit, cases, documents, outbox, process_versions
-from services.db import models
-from services.db.uow import Database
-from services.errors import Forbidden, InvalidInput, NotFound
-from services.validation import CreditCode
+from policies.project_approval.projects import ApprovalPlan, project_outcome
+from services.platform import audit, documents
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Forbidden, InvalidInput, NotFound
+from services.platform.validation import CreditCode
+from services.project_approval.models import JointReview
+from services.work import cases, outbox, process_versions
+from services.work.models import Case, WorkItem
+
+TEMPLATES = documents.Templates("services.project_approval")
 
 PROCESS = "project-approval"
 
@@ -69,7 +74,7 @@ def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, a
             raise InvalidInput(f"no station '{data.station}'", field="station")
         now = datetime.now(UTC)
         version = process_versions.current_version(uow.session, PROCESS)
-        case = models.Case(
+        case = Case(
             process=PROCESS, process_version=version, status="in_progress",
             station_code=data.station, subject=f"{data.enterprise}：{data.project}",
             details=data.model_dump() | {"filed_by": actor.username}, accepted_on=today,
@@ -90,16 +95,16 @@ def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, a
 def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: Actor,
                 case_id: int, today: date) -> ProjectRead:
     with db.reading() as uow:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         if case is None or case.process != PROCESS or not _may_read(uow.session, actor,
                                                                      case, plan):
             raise NotFound(f"no project {case_id}")
-        items = list(uow.session.scalars(select(models.WorkItem).where(
-            models.WorkItem.case_id == case.id, models.WorkItem.step == "approval",
-            models.WorkItem.step_key.not_like("%~%")).order_by(models.WorkItem.id)))
+        items = list(uow.session.scalars(select(WorkItem).where(
+            WorkItem.case_id == case.id, WorkItem.step == "approval",
+            WorkItem.step_key.not_like("%~%")).order_by(WorkItem.id)))
         approvals = [_status(a, items) for a in plan.approvals]
-        meetings = uow.session.scalars(select(models.JointReview).where(
-            models.JointReview.case_id == case.id).order_by(models.JointReview.id))
+        meetings = uow.session.scalars(select(JointReview).where(
+            JointReview.case_id == case.id).order_by(JointReview.id))
         return ProjectRead(
             id=case.id, enterprise=case.details["enterprise"], project=case.details["project"],
             status=case.status, accepted_on=case.accepted_on, commitment_due_on=case.due_on,
@@ -115,7 +120,7 @@ def get_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, act
             flow_run_id=case.flow_run_id, process_version=case.process_version)
 
 
-def _status(step, items: list[models.WorkItem]) -> ApprovalStatus:
+def _status(step, items: list[WorkItem]) -> ApprovalStatus:
     group = f"department:{step.department}"
     item = next((i for i in reversed(items) if i.candidate_group == group
                  and i.title.startswith(step.name_zh)), None)
@@ -125,7 +130,7 @@ def _status(step, items: list[models.WorkItem]) -> ApprovalStatus:
                           work_item_id=item and item.id)
 
 
-def _label(item: models.WorkItem | None) -> str:
+def _label(item: WorkItem | None) -> str:
     if item is None:
         return "not-open"
     if item.status == "completed":
@@ -133,7 +138,7 @@ def _label(item: models.WorkItem | None) -> str:
     return "waiting-for-correction" if item.waits_for else item.status
 
 
-def _may_read(session, actor: Actor, case: models.Case, plan: ApprovalPlan) -> bool:
+def _may_read(session, actor: Actor, case: Case, plan: ApprovalPlan) -> bool:
     involved = {a.department for a in plan.approvals}
     return access.can_read(actor, cases.scope_of(session, case)) or (
         actor.department in involved)
@@ -145,7 +150,7 @@ def finish(db: Database, case_id: int, decisions: dict, today: date) -> str:
     status, rejected = project_outcome(decisions)
 
     def work(uow) -> str:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         if case.status != "in_progress":
             return case.status
         case.status, case.finished_on = status, today
@@ -165,12 +170,12 @@ def permit(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: A
     """The construction permit of an approved project, as HTML."""
     project = get_project(db, calendar, plan, actor, case_id, date.today())
     with db.reading() as uow:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         details, outcome = case.details, case.outcome or {}
     if project.status != "approved":
         raise NotFound(f"project {case_id} has no permit: it is {project.status}")
     no = outcome["permit_no"]
-    return documents.render(
+    return TEMPLATES.render(
         "construction_permit.html", permit_no=no, enterprise=details["enterprise"],
         credit_code=details["credit_code"], project=details["project"],
         land_contract_no=details["land_contract_no"], accepted_on=project.accepted_on,
@@ -200,7 +205,7 @@ def record_joint_review(db: Database, plan: ApprovalPlan, actor: Actor, case_id:
     involved = {a.department for a in plan.approvals}
 
     def work(uow) -> JointReviewRead:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         if case is None or case.process != PROCESS or not _may_read(uow.session, actor, case,
                                                                      plan):
             raise NotFound(f"no project {case_id}")  # before any other answer: 404 says all
@@ -210,7 +215,7 @@ def record_joint_review(db: Database, plan: ApprovalPlan, actor: Actor, case_id:
         if unknown:
             raise InvalidInput(f"not involved in this project: {sorted(unknown)}",
                                field="departments")
-        row = models.JointReview(case_id=case.id, called_by=actor.username,
+        row = JointReview(case_id=case.id, called_by=actor.username,
                                  at=datetime.now(UTC), **data.model_dump())
         uow.session.add(row)
         uow.session.flush()

@@ -11,11 +11,13 @@ from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar, resumed_due_date
 from policies.work_items import FINAL
-from services import audit, outbox, process_versions
-from services.db import models
-from services.db.uow import Database
-from services.errors import Forbidden, InvalidInput, NotFound
-from services.identity import org_path
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Forbidden, InvalidInput, NotFound
+from services.platform.identity import org_path
+from services.work import outbox, process_versions
+from services.work.models import Case, Escalation, WorkItem
 
 
 class CaseCreate(BaseModel):
@@ -88,7 +90,7 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
         service = _known_service(uow.session, data)
         version = process_versions.current_version(uow.session, data.process)
         now = datetime.now(UTC)
-        case = models.Case(
+        case = Case(
             process=data.process, process_version=version, status="in_progress",
             service_code=service.code, department_code=service.department_code,
             station_code=data.station, subject=data.subject, created_at=now, updated_at=now,
@@ -107,11 +109,11 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
 
 def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     with db.reading() as uow:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         if case is None or not access.can_read(actor, scope_of(uow.session, case)):
             raise NotFound(f"no case {case_id}")
-        items = uow.session.scalars(select(models.WorkItem).where(
-            models.WorkItem.case_id == case_id).order_by(models.WorkItem.id))
+        items = uow.session.scalars(select(WorkItem).where(
+            WorkItem.case_id == case_id).order_by(WorkItem.id))
         return CaseDetail(
             **_read(case).model_dump(),
             work_items=[WorkItemSummary.model_validate(i, from_attributes=True) for i in items],
@@ -119,14 +121,14 @@ def get_case(db: Database, actor: Actor, case_id: int) -> CaseDetail:
 
 
 def escalations_on(session: Session, case_id: int) -> list[EscalationSummary]:
-    rows = session.scalars(select(models.Escalation).where(
-        models.Escalation.case_id == case_id).order_by(models.Escalation.id))
+    rows = session.scalars(select(Escalation).where(
+        Escalation.case_id == case_id).order_by(Escalation.id))
     return [EscalationSummary.model_validate(e, from_attributes=True) for e in rows]
 
 
 def facts(db: Database, case_id: int) -> CaseFacts:
     with db.reading() as uow:
-        case = uow.session.get(models.Case, case_id)
+        case = uow.session.get(Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
         return CaseFacts(id=case.id, process=case.process, department=case.department_code,
@@ -141,7 +143,7 @@ def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
     """Stop or restart the case's clock inside the caller's transaction (audited)."""
     if effect is None:
         return
-    case = session.get(models.Case, case_id)
+    case = session.get(Case, case_id)
     before = _audit_view(case)
     if effect == "suspend" and case.clock_suspended_on is None:
         case.clock_suspended_on = today
@@ -158,11 +160,11 @@ def apply_clock(session: Session, calendar: WorkingCalendar, case_id: int,
                      after=_audit_view(case))
 
 
-def sync_open_deadlines(session: Session, case: models.Case) -> None:
+def sync_open_deadlines(session: Session, case: Case) -> None:
     """Open steps that carry the case's deadline follow it when it moves."""
-    for item in session.scalars(select(models.WorkItem).where(
-            models.WorkItem.case_id == case.id, models.WorkItem.deadline_kind.is_not(None),
-            models.WorkItem.status.not_in([s.value for s in FINAL]))):
+    for item in session.scalars(select(WorkItem).where(
+            WorkItem.case_id == case.id, WorkItem.deadline_kind.is_not(None),
+            WorkItem.status.not_in([s.value for s in FINAL]))):
         item.due_on = case.due_on
 
 
@@ -173,7 +175,7 @@ def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any],
     replaced, still in its last task) would otherwise both see it open, and both record and
     announce the end."""
     def work(uow):
-        case = uow.session.get(models.Case, case_id, with_for_update=True)
+        case = uow.session.get(Case, case_id, with_for_update=True)
         before = _audit_view(case)
         case.status, case.outcome = status, outcome
         case.finished_on = case.finished_on or today
@@ -188,7 +190,7 @@ def finish(db: Database, case_id: int, status: str, outcome: dict[str, Any],
     db.run(work)
 
 
-def notify_ended(session: Session, case: models.Case) -> None:
+def notify_ended(session: Session, case: Case) -> None:
     """HC-03: the applicant hears how the case ended (once: callers notify on the change)."""
     if case.receipt_no is None:
         return
@@ -211,7 +213,7 @@ def _known_service(session: Session, data: CaseCreate) -> models.Service:
     return service
 
 
-def scope_of(session: Session, case: models.Case) -> ObjectScope:
+def scope_of(session: Session, case: Case) -> ObjectScope:
     """Where a case belongs: its department, its station, the station's place in the org
     tree (so a street's secretary supervises the cases of every station in the street), and
     its applicant."""
@@ -221,7 +223,7 @@ def scope_of(session: Session, case: models.Case) -> ObjectScope:
                        org_units=org_path(session, unit), applicant_number=case.applicant_number)
 
 
-def _read(case: models.Case) -> CaseRead:
+def _read(case: Case) -> CaseRead:
     return CaseRead(
         id=case.id, process=case.process, process_version=case.process_version,
         status=case.status, service=case.service_code, department=case.department_code,
@@ -230,6 +232,6 @@ def _read(case: models.Case) -> CaseRead:
         outcome=case.outcome, flow_run_id=case.flow_run_id, created_at=case.created_at)
 
 
-def _audit_view(case: models.Case) -> dict[str, Any]:
+def _audit_view(case: Case) -> dict[str, Any]:
     return {"status": case.status, "due_on": case.due_on, "legal_due_on": case.legal_due_on,
             "clock_suspended_on": case.clock_suspended_on, "outcome": case.outcome}

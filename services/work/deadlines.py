@@ -5,7 +5,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from policies.calendar import CalendarOutOfRange, WorkingCalendar
-from services.errors import InvalidInput
+from services.platform.errors import InvalidInput
 
 
 class DueDate(BaseModel):

@@ -1,8 +1,8 @@
 """The deadline sweep: applies every escalation level that has come due, once.
 
-Run on a schedule (flows/deadline_sweep.py). Each level applied to a work item is a row with a
-unique (item, level), written with its audit event and its notification in one transaction, so
-a second sweep — or two sweeps at once — applies nothing twice.
+Run on a schedule (flows/housekeeping/deadline_sweep.py). Each level applied to a work item is
+a row with a unique (item, level), written with its audit event and its notification in one
+transaction, so a second sweep — or two sweeps at once — applies nothing twice.
 """
 
 from datetime import UTC, date, datetime
@@ -16,9 +16,11 @@ from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
 from policies.escalation import Ladder, Level, Moment, due_levels
 from policies.work_items import FINAL
-from services import audit, cases, outbox
-from services.db import models
-from services.db.uow import Database
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.work import cases, outbox
+from services.work.models import Case, Escalation, WorkItem
 
 SWEEPER = "process:deadline-sweep"
 
@@ -47,26 +49,26 @@ def sweep(db: Database, calendar: WorkingCalendar, ladders: dict[str, Ladder], t
 
 def escalations_of(db: Database, case_id: int) -> list[Applied]:
     with db.reading() as uow:
-        rows = uow.session.scalars(select(models.Escalation).where(
-            models.Escalation.case_id == case_id).order_by(models.Escalation.id))
+        rows = uow.session.scalars(select(Escalation).where(
+            Escalation.case_id == case_id).order_by(Escalation.id))
         return [Applied.model_validate(r, from_attributes=True) for r in rows]
 
 
 def _waiting_items_with_ladders(db: Database) -> list[int]:
     with db.reading() as uow:
-        return list(uow.session.scalars(select(models.WorkItem.id).where(
-            models.WorkItem.ladder.is_not(None),
-            models.WorkItem.status.not_in([s.value for s in FINAL]))))
+        return list(uow.session.scalars(select(WorkItem.id).where(
+            WorkItem.ladder.is_not(None),
+            WorkItem.status.not_in([s.value for s in FINAL]))))
 
 
 def _escalate(uow, calendar: WorkingCalendar, ladders: dict[str, Ladder], item_id: int,
               today: date, now: datetime) -> list[Applied]:
-    item = uow.session.get(models.WorkItem, item_id)
-    case = uow.session.get(models.Case, item.case_id)
+    item = uow.session.get(WorkItem, item_id)
+    case = uow.session.get(Case, item.case_id)
     if item.status in FINAL or case.clock_suspended_on is not None:
         return []  # decided meanwhile, or the clock stands still during a correction
-    done = set(uow.session.scalars(select(models.Escalation.level).where(
-        models.Escalation.work_item_id == item.id)))
+    done = set(uow.session.scalars(select(Escalation.level).where(
+        Escalation.work_item_id == item.id)))
     moment = Moment(today=today, now=now, due_on=item.due_on, opened_at=item.created_at)
     new = [lv for lv in due_levels(ladders[item.ladder], calendar, moment)
            if lv.level not in done]
@@ -75,10 +77,10 @@ def _escalate(uow, calendar: WorkingCalendar, ladders: dict[str, Ladder], item_i
     return applied
 
 
-def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Level,
+def _apply(session: Session, item: WorkItem, case: Case, level: Level,
            today: date) -> Applied:
     to = _recipient(session, level, item, case)
-    row = models.Escalation(work_item_id=item.id, case_id=case.id, ladder=item.ladder,
+    row = Escalation(work_item_id=item.id, case_id=case.id, ladder=item.ladder,
                             level=level.level, name_zh=level.name_zh, notified=to,
                             due_on=item.due_on, applied_on=today, at=datetime.now(UTC))
     session.add(row)
@@ -91,7 +93,7 @@ def _apply(session: Session, item: models.WorkItem, case: models.Case, level: Le
     return Applied.model_validate(row, from_attributes=True)
 
 
-def _recipient(session: Session, level: Level, item: models.WorkItem, case: models.Case
+def _recipient(session: Session, level: Level, item: WorkItem, case: Case
                ) -> str:
     if level.notify.endswith("-secretary"):  # the secretary of that level above the case
         wanted = level.notify.removesuffix("-secretary")

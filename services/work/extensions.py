@@ -10,10 +10,11 @@ from policies import access
 from policies.access import Actor, Role
 from policies.calendar import WorkingCalendar
 from policies.deadlines import extension_approval_refusal, extension_problem
-from services import audit, cases, outbox
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.work import cases, outbox
+from services.work.models import Case, DeadlineExtension
 
 
 class ExtensionCreate(BaseModel):
@@ -50,7 +51,7 @@ def request(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
         if actor.role is not Role.OFFICER or actor.department != case.department_code:
             raise Forbidden("the deciding department's officers request extensions")
         _check(calendar, case, data.working_days)
-        row = models.DeadlineExtension(case_id=case.id, working_days=data.working_days,
+        row = DeadlineExtension(case_id=case.id, working_days=data.working_days,
                                        reasons=data.reasons, status="pending",
                                        requested_by=actor.username, at=datetime.now(UTC))
         uow.session.add(row)
@@ -73,7 +74,7 @@ def decide(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
            extension_id: int, data: ExtensionDecision) -> ExtensionRead:
     def work(uow) -> ExtensionRead:
         case = _case(uow.session, actor, case_id)
-        row = uow.session.get(models.DeadlineExtension, extension_id)
+        row = uow.session.get(DeadlineExtension, extension_id)
         if row is None or row.case_id != case.id:
             raise NotFound(f"no extension {extension_id} on case {case_id}")
         refusal = extension_approval_refusal(row.requested_by, actor)
@@ -98,8 +99,8 @@ def decide(db: Database, calendar: WorkingCalendar, actor: Actor, case_id: int,
     return db.run(work)
 
 
-def _case(session, actor: Actor, case_id: int) -> models.Case:
-    case = session.get(models.Case, case_id)
+def _case(session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
     if case is None or not access.can_read(actor, cases.scope_of(session, case)):
         raise NotFound(f"no case {case_id}")
     if actor.role is Role.AUDITOR:
@@ -109,7 +110,7 @@ def _case(session, actor: Actor, case_id: int) -> models.Case:
     return case
 
 
-def _check(calendar: WorkingCalendar, case: models.Case, working_days: int):
+def _check(calendar: WorkingCalendar, case: Case, working_days: int):
     extended_to = calendar.add_working_days(case.due_on, working_days)
     problem = extension_problem(case.due_on, case.legal_due_on, extended_to)
     if problem:
@@ -117,7 +118,7 @@ def _check(calendar: WorkingCalendar, case: models.Case, working_days: int):
     return extended_to
 
 
-def _read(row: models.DeadlineExtension) -> ExtensionRead:
+def _read(row: DeadlineExtension) -> ExtensionRead:
     return ExtensionRead(
         id=row.id, case_id=row.case_id, working_days=row.working_days, reasons=row.reasons,
         status=row.status, requested_by=row.requested_by, decided_by=row.decided_by,

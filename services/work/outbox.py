@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies import processes
-from services import notifications
-from services.db import models
-from services.db.uow import Database
-from services.orchestration import Delivery, OrchestrationError, Prefect
+from services.platform import notifications
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.orchestration import Delivery, OrchestrationError, Prefect
+from services.work.models import Case
 
 log = logging.getLogger("govflow.outbox")
 START, RESUME, NOTIFY = "start_flow_run", "resume_flow_run", "notify"
@@ -41,7 +42,7 @@ def notify(session: Session, *, to: str, subject: str, body: str,
                           "subject": subject, "body": body})
 
 
-def start_run(session: Session, case: models.Case, purpose: str,
+def start_run(session: Session, case: Case, purpose: str,
               replacing: str | None = None) -> None:
     """Start the case's run on its process version (after commit); with `replacing`, stop that
     run first (a case sent back, or moved to another version)."""
@@ -117,7 +118,7 @@ def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
         row.attempts += 1
         row.last_error = None if outcome is Delivery.DELIVERED else outcome.value
         if message.kind in (START, RESTART) and flow_run_id:
-            case = uow.session.get(models.Case, message.payload["parameters"]["case_id"])
+            case = uow.session.get(Case, message.payload["parameters"]["case_id"])
             case.flow_run_id = flow_run_id
         uow.commit()
 

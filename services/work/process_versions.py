@@ -9,18 +9,19 @@ from sqlalchemy.orm import Session
 from policies import processes
 from policies.access import Actor
 from policies.work_items import FINAL
-from services import audit, outbox
-from services.db import models
-from services.db.uow import Database
-from services.errors import InvalidInput
-from services.orchestration import OrchestrationError, Prefect
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.platform.errors import InvalidInput
+from services.platform.orchestration import OrchestrationError, Prefect
+from services.work import outbox
+from services.work.models import Case, PublishedVersion, WorkItem
 
 IN_FLIGHT = "in_progress"
 
 
 def current_version(session: Session, process: str) -> int:
-    latest = session.scalar(select(models.PublishedVersion.version).where(
-        models.PublishedVersion.process == process).order_by(models.PublishedVersion.id.desc())
+    latest = session.scalar(select(PublishedVersion.version).where(
+        PublishedVersion.process == process).order_by(PublishedVersion.id.desc())
         .limit(1))
     return latest or processes.FIRST_VERSION
 
@@ -32,7 +33,7 @@ def publish(db: Database, actor: Actor, process: str, version: int) -> None:
 
     def work(uow):
         before = current_version(uow.session, process)
-        uow.session.add(models.PublishedVersion(process=process, version=version,
+        uow.session.add(PublishedVersion(process=process, version=version,
                                                 published_by=actor.username,
                                                 published_at=datetime.now(UTC)))
         audit.record(uow.session, actor, action="process.published", subject_type="process",
@@ -55,9 +56,9 @@ def plan(db: Database, process: str, to_version: int) -> list[MigrationLine]:
     if (process, to_version) not in processes.VERSIONS:
         raise InvalidInput(f"{process} has no version {to_version}", field="version")
     with db.reading() as uow:
-        in_flight = uow.session.scalars(select(models.Case).where(
-            models.Case.process == process, models.Case.status == IN_FLIGHT,
-            models.Case.process_version != to_version).order_by(models.Case.id))
+        in_flight = uow.session.scalars(select(Case).where(
+            Case.process == process, Case.status == IN_FLIGHT,
+            Case.process_version != to_version).order_by(Case.id))
         return [_line(uow.session, case, to_version) for case in in_flight]
 
 
@@ -80,7 +81,7 @@ def apply(db: Database, prefect: Prefect, actor: Actor, lines: list[MigrationLin
 
 
 def _move(uow, actor: Actor, line: MigrationLine, to_version: int) -> None:
-    case = uow.session.get(models.Case, line.case_id)
+    case = uow.session.get(Case, line.case_id)
     case.process_version = to_version
     audit.record(uow.session, actor, action="case.migrated", subject_type="case",
                  subject_id=case.id, before={"process_version": line.from_version},
@@ -90,15 +91,15 @@ def _move(uow, actor: Actor, line: MigrationLine, to_version: int) -> None:
     uow.commit()
 
 
-def _line(session: Session, case: models.Case, to_version: int) -> MigrationLine:
+def _line(session: Session, case: Case, to_version: int) -> MigrationLine:
     adds, removes = processes.step_changes(case.process, case.process_version, to_version)
-    waiting = session.scalars(select(models.WorkItem.step).where(
-        models.WorkItem.case_id == case.id,
-        models.WorkItem.status.not_in([s.value for s in FINAL])))
+    waiting = session.scalars(select(WorkItem.step).where(
+        WorkItem.case_id == case.id,
+        WorkItem.status.not_in([s.value for s in FINAL])))
     return MigrationLine(case_id=case.id, from_version=case.process_version,
                          waiting_at=sorted(set(waiting)), adds=adds, removes=removes)
 
 
 def _flow_run_of(db: Database, case_id: int) -> str | None:
     with db.reading() as uow:
-        return uow.session.get(models.Case, case_id).flow_run_id
+        return uow.session.get(Case, case_id).flow_run_id

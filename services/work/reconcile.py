@@ -5,7 +5,7 @@ input needs (killed while suspending: it refuses every decision); a run can cras
 with Prefect's database, or end without finishing its case. The business database knows which
 cases are in progress, so it is the reference: for each, the reconciler asks Prefect about
 the case's run and, where the run is missing, ended or stuck, starts a new run through the
-outbox. The new run replays what people already decided (flows/human_tasks.py) and waits
+outbox. The new run replays what people already decided (flows/engine/human_tasks.py) and waits
 where they have not, so nothing is decided twice and every side effect stays single:
 finishing a case is a no-op the second time, and notifications are deduplicated.
 
@@ -19,10 +19,12 @@ from typing import Literal
 from sqlalchemy import select
 
 from policies.access import Actor
-from services import audit, outbox
-from services.db import models
-from services.db.uow import Database
-from services.orchestration import ENDED_STATES, Prefect, RunState
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.orchestration import ENDED_STATES, Prefect, RunState
+from services.work import outbox
+from services.work.models import Case
 
 IN_PROGRESS = "in_progress"
 # A run holds a worker only between two waits, seconds at most (task retries included); one
@@ -46,8 +48,8 @@ def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
     """The cases in progress whose run is missing, ended, stuck, or not taking a decision."""
     now = now or datetime.now(UTC)
     with db.reading() as uow:
-        cases = uow.session.execute(select(models.Case.id, models.Case.flow_run_id).where(
-            models.Case.status == IN_PROGRESS).order_by(models.Case.id)).all()
+        cases = uow.session.execute(select(Case.id, Case.flow_run_id).where(
+            Case.status == IN_PROGRESS).order_by(Case.id)).all()
         starting = _cases_being_started(uow.session)
         refused = _runs_refusing_decisions(uow.session, now - stuck_after)
     cases = [c for c in cases if c.id not in starting]  # the relay has yet to start these
@@ -79,7 +81,7 @@ def _judge(case_id: int, run_id: str | None, states: dict[str, RunState], refuse
 
 
 def _redrive(uow, actor: Actor, finding: Finding) -> bool:
-    case = uow.session.get(models.Case, finding.case_id)
+    case = uow.session.get(Case, finding.case_id)
     if case.status != IN_PROGRESS or case.flow_run_id != finding.flow_run_id:
         return False
     audit.record(uow.session, actor, action="case.redriven", subject_type="case",

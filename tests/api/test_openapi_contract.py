@@ -20,7 +20,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis import Config
 
 from api.app import create_app
-from services.settings import Settings
+from services.platform.settings import Settings
 
 # Hypothesis caches what it reads of the source under ./.hypothesis, already while the tests
 # below are collected; the example database itself is switched off in CONFIG.

@@ -123,7 +123,7 @@ def kill_and_wait_for_restart(stack, pattern: str, sig=signal.SIGKILL) -> int:
 
 def stack_db(stack):
     """The stack's business database, for facts the API does not show (outbox, counts)."""
-    from services.db.uow import Database
+    from services.platform.db.uow import Database
 
     return Database(stack["env"]["GOVFLOW_DATABASE_URL"])
 

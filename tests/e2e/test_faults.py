@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from services import notifications
-from services.db import models
+from services.platform import notifications
+from services.work.models import Case, WorkItem
 from tests.e2e.conftest import (
     case_when_finished,
     child_pid,
@@ -82,13 +82,13 @@ def review_of(http, clerk: dict, case_id: int) -> int:
 
 def cases_in(db) -> int:
     with db.reading() as uow:
-        return uow.session.scalar(select(func.count()).select_from(models.Case))
+        return uow.session.scalar(select(func.count()).select_from(Case))
 
 
 def cases_waiting_for_review(db, case_ids: list[int]) -> int:
     with db.reading() as uow:
-        return uow.session.scalar(select(func.count(models.WorkItem.case_id.distinct())).where(
-            models.WorkItem.case_id.in_(case_ids), models.WorkItem.step == "department-review"))
+        return uow.session.scalar(select(func.count(WorkItem.case_id.distinct())).where(
+            WorkItem.case_id.in_(case_ids), WorkItem.step == "department-review"))
 
 
 def notifications_of(db, case_id: int) -> int:

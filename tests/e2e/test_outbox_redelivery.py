@@ -5,8 +5,8 @@ record of it, read by services/orchestration.py), and the decision is applied on
 import pytest
 from sqlalchemy import select, update
 
-from services import notifications
-from services.db import models
+from services.platform import notifications
+from services.platform.db import models
 from tests.e2e.conftest import (
     case_when_finished,
     next_open_item,

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from policies.access import Actor, Role
-from services import audit
-from services.db.uow import Database
+from services.platform import audit
+from services.platform.db.uow import Database
 
 clerk = Actor(username="clerk-st-01", role=Role.CLERK, station="st-01")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from api.cli import prepare
-from services import identity, reference_data
-from services.reference_data import DATA_DIR, REFERENCE_FILES
-from services.settings import Settings
+from services.platform import identity, reference_data
+from services.platform.reference_data import DATA_DIR, REFERENCE_FILES
+from services.platform.settings import Settings
 
 GOVFLOW = str(Path(sys.executable).parent / "govflow")
 

@@ -4,11 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import cases, escalations, work_items
-from services.cases import CaseCreate
-from services.db import models
-from services.reference_data import read_calendar, read_ladders
-from services.work_items import WorkItemSpec
+from services.platform.db import models
+from services.platform.reference_data import read_calendar, read_ladders
+from services.work import cases, escalations, work_items
+from services.work.cases import CaseCreate
+from services.work.work_items import WorkItemSpec
 
 calendar, ladders = read_calendar(), read_ladders()
 clerk = Actor(username="clerk-st-03", role=Role.CLERK, station="st-03")

@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from services.db.migrate import pending, upgrade
-from services.db.models import Base
-from services.db.uow import Database
+from services.platform.db.migrate import pending, upgrade
+from services.platform.db.uow import Database
+from services.tables import Base
 from tests.conftest import create_postgres_database
 
 

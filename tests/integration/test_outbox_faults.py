@@ -12,10 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import applications, audit, cases, notifications, outbox, reference_data
-from services.applications import ApplicationCreate
-from services.db import models
-from services.orchestration import Prefect
+from services.one_stop import applications
+from services.one_stop.applications import ApplicationCreate
+from services.platform import audit, notifications, reference_data
+from services.platform.db import models
+from services.platform.orchestration import Prefect
+from services.work import cases, outbox
+from services.work.models import Case
 from tests.conftest import SYSTEM
 
 TODAY = date(2026, 5, 11)
@@ -197,7 +200,7 @@ def test_two_runs_finishing_one_case_at_once_end_it_and_notify_once(loaded_db):
     case_id = in_progress_application(loaded_db)
     outcome = {"outcome": "approve", "reasons": None, "corrections": []}
     with loaded_db.writing() as holder:  # someone holds the case: both runs queue behind it
-        holder.session.get(models.Case, case_id, with_for_update=True)
+        holder.session.get(Case, case_id, with_for_update=True)
         runs = [threading.Thread(target=cases.finish, args=(
             loaded_db, case_id, "approved", outcome, TODAY)) for _ in range(2)]
         for run in runs:

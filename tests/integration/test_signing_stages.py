@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import cases, work_items
-from services.cases import CaseCreate
-from services.db import models
-from services.errors import Conflict
-from services.reference_data import read_calendar
-from services.work_items import StageSpec
+from services.platform.db import models
+from services.platform.errors import Conflict
+from services.platform.reference_data import read_calendar
+from services.work import cases, work_items
+from services.work.cases import CaseCreate
+from services.work.work_items import StageSpec
 
 calendar = read_calendar()
 TODAY = date(2026, 3, 9)

@@ -2,9 +2,9 @@ import pytest
 from sqlalchemy import select, text
 
 from policies.access import Actor, Role
-from services import audit
-from services.db import models
-from services.db.uow import Database
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
 
 admin = Actor(username="admin", role=Role.ADMIN)
 

@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import cases, identity, work_items
-from services.cases import CaseCreate
-from services.db import models
-from services.errors import Conflict
-from services.identity import UserCreate
-from services.reference_data import read_calendar
-from services.work_items import WorkItemSpec
+from services.platform import identity
+from services.platform.db import models
+from services.platform.errors import Conflict
+from services.platform.identity import UserCreate
+from services.platform.reference_data import read_calendar
+from services.work import cases, work_items
+from services.work.cases import CaseCreate
+from services.work.work_items import WorkItemSpec
 from tests.conftest import DEMO_PASSWORD
 
 clerk = Actor(username="clerk-st-11", role=Role.CLERK, station="st-11")

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from policies.calendar import CalendarOutOfRange
-from services.reference_data import read_calendar
+from services.platform.reference_data import read_calendar
 
 calendar = read_calendar()
 

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from policies.escalation import Moment, due_levels
-from services.reference_data import read_calendar, read_ladders
+from services.platform.reference_data import read_calendar, read_ladders
 
 calendar, ladders = read_calendar(), read_ladders()
 DUE = date(2026, 2, 13)  # Friday before the Spring Festival (15–23 Feb, 14 Feb a make-up day)

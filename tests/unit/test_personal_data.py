@@ -9,7 +9,7 @@ from policies.personal_data import (
     mask_in_text,
     mask_phone,
 )
-from services.logs import MaskPersonalData
+from services.platform.logs import MaskPersonalData
 
 VALID_ID = "11010519491231002X"  # the worked example of GB 11643-1999
 

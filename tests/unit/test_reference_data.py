@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from policies.reference import ReferenceDataError
-from services.reference_data import DATA_DIR, REFERENCE_FILES, read_reference
+from services.platform.reference_data import DATA_DIR, REFERENCE_FILES, read_reference
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.settings import Settings
+from services.platform.settings import Settings
 
 
 def test_production_refuses_the_embedded_default_secret(monkeypatch):

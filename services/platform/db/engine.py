@@ -4,7 +4,7 @@ SQLite (embedded mode) runs in WAL with every write transaction opened by BEGIN 
 the write lock is taken up front and waited for (busy_timeout) instead of failing half-way
 with "database is locked". Read-only units use a plain BEGIN so they never queue behind writers.
 PostgreSQL runs at READ COMMITTED; serialization failures and deadlocks are retried by the
-unit of work (services/db/uow.py).
+unit of work (services/platform/db/uow.py).
 """
 
 import threading

@@ -5,7 +5,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from services.db.uow import Database
+from services.platform.db.uow import Database
 
 
 def alembic_config(url: str) -> Config:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.db.engine import READ_ONLY, make_engine
+from services.platform.db.engine import READ_ONLY, make_engine
 
 T = TypeVar("T")
 

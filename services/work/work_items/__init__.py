@@ -5,7 +5,7 @@ Concurrent changes to one item are caught by its version (optimistic locking) an
 with Conflict; a decision also writes the outbox message that resumes the waiting flow run.
 """
 
-from services.work_items.operations import (
+from services.work.work_items.operations import (
     assign,
     claim,
     decide,
@@ -18,8 +18,8 @@ from services.work_items.operations import (
     unclaim,
     urge,
 )
-from services.work_items.rewind import return_to, withdraw
-from services.work_items.schemas import (
+from services.work.work_items.rewind import return_to, withdraw
+from services.work.work_items.schemas import (
     QueueFilter,
     StageDecisions,
     StageSpec,
@@ -28,7 +28,7 @@ from services.work_items.schemas import (
     pause_key,
     stage_pause_key,
 )
-from services.work_items.stages import add_signer, open_stage, stage_result
+from services.work.work_items.stages import add_signer, open_stage, stage_result
 
 __all__ = [
     "QueueFilter", "StageDecisions", "StageSpec", "WorkItemRead", "WorkItemSpec", "add_signer",

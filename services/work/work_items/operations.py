@@ -13,12 +13,13 @@ from policies import work_items as rules
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
 from policies.decisions import clock_effect
-from services import audit, cases, outbox
-from services.db import models
-from services.db.uow import Database
-from services.work_items.schemas import QueueFilter, WorkItemRead, WorkItemSpec, pause_key
-from services.work_items.stages import close_stage_if_complete, pause_for_correction
-from services.work_items.store import (
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.work import cases, outbox
+from services.work.models import WorkItem
+from services.work.work_items.schemas import QueueFilter, WorkItemRead, WorkItemSpec, pause_key
+from services.work.work_items.stages import close_stage_if_complete, pause_for_correction
+from services.work.work_items.store import (
     act,
     check_form,
     load_visible,
@@ -48,15 +49,15 @@ def open_item(db: Database, spec: WorkItemSpec) -> WorkItemRead:
 
 def queue(db: Database, actor: Actor, f: QueueFilter, *, limit: int, offset: int
           ) -> list[WorkItemRead]:
-    stmt = select(models.WorkItem).order_by(models.WorkItem.due_on.is_(None),
-                                            models.WorkItem.due_on, models.WorkItem.id)
-    for column, value in [(models.WorkItem.candidate_group, f.candidate_group),
-                          (models.WorkItem.assignee, f.assignee),
-                          (models.WorkItem.status, f.status and f.status.value)]:
+    stmt = select(WorkItem).order_by(WorkItem.due_on.is_(None),
+                                            WorkItem.due_on, WorkItem.id)
+    for column, value in [(WorkItem.candidate_group, f.candidate_group),
+                          (WorkItem.assignee, f.assignee),
+                          (WorkItem.status, f.status and f.status.value)]:
         if value is not None:
             stmt = stmt.where(column == value)
     if f.due_before:
-        stmt = stmt.where(models.WorkItem.due_on < f.due_before)
+        stmt = stmt.where(WorkItem.due_on < f.due_before)
     stmt = stmt.where(visible_to(actor))
     with db.reading() as uow:
         return [read_model(i) for i in uow.session.scalars(stmt.limit(limit).offset(offset))]

@@ -7,11 +7,12 @@ from sqlalchemy.orm import Session
 from policies import work_items as rules
 from policies.access import Actor
 from policies.decisions import clock_effect
-from services import audit, outbox
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, InvalidInput
-from services.work_items.store import FINAL_VALUES, act, audit_view, set_fields, view_of
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, InvalidInput
+from services.work import outbox
+from services.work.models import Case, WorkItem
+from services.work.work_items.store import FINAL_VALUES, act, audit_view, set_fields, view_of
 
 
 def withdraw(db: Database, actor: Actor, item_id: int, version: int | None = None):
@@ -32,11 +33,11 @@ def return_to(db: Database, actor: Actor, item_id: int, to_step: str, reasons: s
     """退回: send the case back to a named earlier step, with reasons; that step's group is
     asked again and every step after it will be asked anew."""
     def apply(item, session):
-        target = session.scalar(select(models.WorkItem).where(
-            models.WorkItem.case_id == item.case_id, models.WorkItem.step == to_step,
-            models.WorkItem.id < item.id,
-            models.WorkItem.status == rules.Status.COMPLETED.value,
-            models.WorkItem.step_key.not_like("%~%")).order_by(models.WorkItem.id.desc()))
+        target = session.scalar(select(WorkItem).where(
+            WorkItem.case_id == item.case_id, WorkItem.step == to_step,
+            WorkItem.id < item.id,
+            WorkItem.status == rules.Status.COMPLETED.value,
+            WorkItem.step_key.not_like("%~%")).order_by(WorkItem.id.desc()))
         if target is None:
             raise InvalidInput(f"'{to_step}' is not an earlier step of this case",
                                field="to_step")
@@ -46,14 +47,14 @@ def return_to(db: Database, actor: Actor, item_id: int, to_step: str, reasons: s
     return act(db, actor, item_id, "return", version, apply, note=f"{to_step}: {reasons}")
 
 
-def _later_items(session: Session, item: models.WorkItem) -> list[models.WorkItem]:
-    return list(session.scalars(select(models.WorkItem).where(
-        models.WorkItem.case_id == item.case_id, models.WorkItem.id > item.id,
-        models.WorkItem.step_key.not_like("%~%")).order_by(models.WorkItem.id)))
+def _later_items(session: Session, item: WorkItem) -> list[WorkItem]:
+    return list(session.scalars(select(WorkItem).where(
+        WorkItem.case_id == item.case_id, WorkItem.id > item.id,
+        WorkItem.step_key.not_like("%~%")).order_by(WorkItem.id)))
 
 
-def _rewind(session: Session, actor: Actor, *, target: models.WorkItem,
-            later: list[models.WorkItem], acted: models.WorkItem, reopen_for: str | None,
+def _rewind(session: Session, actor: Actor, *, target: WorkItem,
+            later: list[WorkItem], acted: WorkItem, reopen_for: str | None,
             why: str) -> None:
     decided = [i for i in [target, *later] if i.decision]
     refusal = rules.rewind_refusal(
@@ -68,11 +69,11 @@ def _rewind(session: Session, actor: Actor, *, target: models.WorkItem,
     _changed(session, actor, target, acted, "work_item.reopened", why,
              status=rules.Status.CLAIMED if reopen_for else rules.Status.OPEN,
              assignee=reopen_for, decision=None, decided_by=None, completed_at=None)
-    case = session.get(models.Case, target.case_id)
+    case = session.get(Case, target.case_id)
     outbox.start_run(session, case, "rewind", replacing=case.flow_run_id)
 
 
-def _changed(session: Session, actor: Actor, item: models.WorkItem, acted: models.WorkItem,
+def _changed(session: Session, actor: Actor, item: WorkItem, acted: WorkItem,
              action: str, why: str, **values) -> None:
     """Change an item; audit it here unless it is the acted item (act audits that one)."""
     before = audit_view(item)

@@ -8,18 +8,18 @@ from sqlalchemy.orm import Session
 
 from policies import work_items as rules
 from policies.access import Actor
-from services import audit
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict
-from services.work_items.schemas import (
+from services.platform import audit
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict
+from services.work.models import Case, WorkItem
+from services.work.work_items.schemas import (
     StageDecisions,
     StageSpec,
     WorkItemRead,
     WorkItemSpec,
     stage_pause_key,
 )
-from services.work_items.store import (
+from services.work.work_items.store import (
     FINAL_VALUES,
     act,
     audit_view,
@@ -57,8 +57,8 @@ def add_signer(db: Database, actor: Actor, item_id: int, group: str,
     """加签: add a signer to the item's 会签 stage; one added before must sign first."""
     def apply(item, session):
         step_key = f"{item.stage_key}@{group}"
-        if session.scalar(select(models.WorkItem).where(
-                models.WorkItem.case_id == item.case_id, models.WorkItem.step_key == step_key)):
+        if session.scalar(select(WorkItem).where(
+                WorkItem.case_id == item.case_id, WorkItem.step_key == step_key)):
             raise Conflict(f"{group} already signs this stage")
         spec = WorkItemSpec(case_id=item.case_id, step=item.step, title=item.title,
                             form=item.form, candidate_group=group, ladder=item.ladder,
@@ -72,11 +72,11 @@ def add_signer(db: Database, actor: Actor, item_id: int, group: str,
     return act(db, actor, item_id, "add-signer", version, apply, note=f"{position}: {group}")
 
 
-def pause_for_correction(session: Session, actor: Actor, item: models.WorkItem,
+def pause_for_correction(session: Session, actor: Actor, item: WorkItem,
                           decision: dict) -> None:
     """A return for correction inside a stage pauses only this group's item: it waits for the
     applicant's correction (at the filing station) and opens again; the others go on."""
-    case = session.get(models.Case, item.case_id)
+    case = session.get(Case, item.case_id)
     corrections = "、".join(decision["corrections"])
     fix = open_step(session, WorkItemSpec(
         case_id=case.id, step="correction", title=f"补正材料（{item.title}）：{corrections}",
@@ -89,7 +89,7 @@ def pause_for_correction(session: Session, actor: Actor, item: models.WorkItem,
                  note=f"补正待办 {fix.id}")
 
 
-def close_stage_if_complete(session: Session, actor: Actor, item: models.WorkItem) -> None:
+def close_stage_if_complete(session: Session, actor: Actor, item: WorkItem) -> None:
     items = stage_items(session, item.case_id, item.stage_key)
     result = _quorum(items)
     if result is None:
@@ -106,7 +106,7 @@ def close_stage_if_complete(session: Session, actor: Actor, item: models.WorkIte
                 result.model_dump())
 
 
-def _quorum(items: list[models.WorkItem]) -> StageDecisions | None:
+def _quorum(items: list[WorkItem]) -> StageDecisions | None:
     if not items or not rules.stage_complete(items[0].stage_mode,
                                              [rules.Status(i.status) for i in items]):
         return None

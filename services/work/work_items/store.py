@@ -12,11 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from policies import work_items as rules
 from policies.access import Actor, Role
 from policies.decisions import FORMS
-from services import audit, cases, outbox
-from services.db import models
-from services.db.uow import Database
-from services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.work_items.schemas import WorkItemRead, WorkItemSpec
+from services.platform import audit
+from services.platform.db import models
+from services.platform.db.uow import Database
+from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.work import cases, outbox
+from services.work.models import Case, WorkItem
+from services.work.work_items.schemas import WorkItemRead, WorkItemSpec
 
 FINAL_VALUES = {s.value for s in rules.FINAL}
 
@@ -27,15 +29,15 @@ def check_form(form: str) -> None:
 
 
 def open_step(session: Session, spec: WorkItemSpec, *, step_key: str,
-          stage_key: str | None = None, stage_mode: str | None = None) -> models.WorkItem:
-    existing = session.scalar(select(models.WorkItem).where(
-        models.WorkItem.case_id == spec.case_id, models.WorkItem.step_key == step_key))
+          stage_key: str | None = None, stage_mode: str | None = None) -> WorkItem:
+    existing = session.scalar(select(WorkItem).where(
+        WorkItem.case_id == spec.case_id, WorkItem.step_key == step_key))
     if existing:
         if existing.status not in FINAL_VALUES and spec.flow_run_id:
             existing.flow_run_id = spec.flow_run_id
         return existing
-    case = session.get(models.Case, spec.case_id)
-    item = models.WorkItem(
+    case = session.get(Case, spec.case_id)
+    item = WorkItem(
         **spec.model_dump(exclude={"attempt", "due", "due_on"}), step_key=step_key,
         due_on=spec.due_on or (case.due_on if spec.due == "case" else None),
         status=rules.Status.OPEN.value,
@@ -76,12 +78,12 @@ def act(db: Database, actor: Actor, item_id: int, operation: str, version: int |
 
 
 def stage_items(session: Session, case_id: int, stage_key: str, lock: bool = True
-                 ) -> list[models.WorkItem]:
+                 ) -> list[WorkItem]:
     # Locked in one order, so two decisions on one stage at the same instant queue up and the
     # second one sees the first: the quorum is never missed nor reached twice.
-    stmt = (select(models.WorkItem).where(models.WorkItem.case_id == case_id,
-                                          models.WorkItem.stage_key == stage_key)
-            .order_by(models.WorkItem.id).execution_options(populate_existing=True))
+    stmt = (select(WorkItem).where(WorkItem.case_id == case_id,
+                                          WorkItem.stage_key == stage_key)
+            .order_by(WorkItem.id).execution_options(populate_existing=True))
     return list(session.scalars(stmt.with_for_update() if lock else stmt))
 
 
@@ -90,7 +92,7 @@ def resume(session: Session, flow_run_id: str, key: str, run_input: dict[str, An
                                         "run_input": run_input})
 
 
-def set_fields(item: models.WorkItem, **values) -> None:
+def set_fields(item: WorkItem, **values) -> None:
     for name, value in values.items():
         setattr(item, name, value.value if isinstance(value, rules.Status) else value)
 
@@ -115,15 +117,15 @@ def as_actor(user: models.User) -> Actor:
                  station=user.station_code, org_unit=user.org_unit_code)
 
 
-def load_visible(session: Session, actor: Actor, item_id: int) -> models.WorkItem:
-    item = session.get(models.WorkItem, item_id)
+def load_visible(session: Session, actor: Actor, item_id: int) -> WorkItem:
+    item = session.get(WorkItem, item_id)
     if item is None or not rules.may_see(actor, view_of(item), case_scope(session, item)):
         raise NotFound(f"no work item {item_id}")
     return item
 
 
-def case_scope(session: Session, item: models.WorkItem):
-    return cases.scope_of(session, session.get(models.Case, item.case_id))
+def case_scope(session: Session, item: WorkItem):
+    return cases.scope_of(session, session.get(Case, item.case_id))
 
 
 def visible_to(actor: Actor):
@@ -132,26 +134,26 @@ def visible_to(actor: Actor):
     groups = [g for g in (actor.department and rules.group_of("department", actor.department),
                           actor.station and rules.group_of("station", actor.station),
                           actor.org_unit and rules.group_of("org", actor.org_unit)) if g]
-    return (models.WorkItem.candidate_group.in_(groups)
-            | (models.WorkItem.assignee == actor.username)
-            | (models.WorkItem.owner == actor.username))
+    return (WorkItem.candidate_group.in_(groups)
+            | (WorkItem.assignee == actor.username)
+            | (WorkItem.owner == actor.username))
 
 
-def view_of(item: models.WorkItem, session: Session | None = None) -> rules.ItemView:
+def view_of(item: WorkItem, session: Session | None = None) -> rules.ItemView:
     blocked = False
     if item.waits_for and session is not None:
-        blocker = session.get(models.WorkItem, item.waits_for)
+        blocker = session.get(WorkItem, item.waits_for)
         blocked = blocker.status != rules.Status.COMPLETED.value
     return rules.ItemView(status=rules.Status(item.status), candidate_group=item.candidate_group,
                           assignee=item.assignee, owner=item.owner, stage_mode=item.stage_mode,
                           blocked=blocked, decided_by=item.decided_by)
 
 
-def read_model(item: models.WorkItem) -> WorkItemRead:
+def read_model(item: WorkItem) -> WorkItemRead:
     return WorkItemRead.model_validate(item, from_attributes=True)
 
 
-def audit_view(item: models.WorkItem) -> dict[str, Any]:
+def audit_view(item: WorkItem) -> dict[str, Any]:
     return {"status": item.status, "assignee": item.assignee, "owner": item.owner,
             "candidate_group": item.candidate_group, "due_on": item.due_on,
             "decision": item.decision}

@@ -2,7 +2,7 @@
 in with its own number, apply online, supplement online, download the result, rate it."""
 
 from tests.applicants import PASSWORD, citizen_id
-from tests.integration.test_intake import codes, services
+from tests.integration.one_stop.test_intake import codes, services
 
 
 def test_an_applicant_goes_from_registration_to_its_rated_certificate_online(client, db):

@@ -9,15 +9,15 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 
-from flows.approval_steps import correction, delivery
+from flows.one_stop.approval_steps import correction, delivery
 from policies.access import Actor, Role
 from policies.decisions import ApprovalDecision
-from services import cases, escalations, work_items
-from services.cases import CaseCreate
-from services.db import models
-from services.errors import Conflict
-from services.reference_data import read_calendar, read_ladders
-from services.work_items import StageSpec, WorkItemSpec
+from services.platform.db import models
+from services.platform.errors import Conflict
+from services.platform.reference_data import read_calendar, read_ladders
+from services.work import cases, escalations, work_items
+from services.work.cases import CaseCreate
+from services.work.work_items import StageSpec, WorkItemSpec
 
 scenarios("human_tasks")
 

@@ -4,8 +4,8 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 
-from services.db import models
-from tests.integration.test_intake import ENTERPRISE, PERSON, codes, services
+from services.one_stop.models import Notice
+from tests.integration.one_stop.test_intake import ENTERPRISE, PERSON, codes, services
 
 scenarios("one_stop/intake.feature")
 
@@ -60,8 +60,8 @@ def goes_to_department(seen):
 @then("整个过程只有一份告知书")
 def one_notice(db, seen):
     with db.reading() as uow:
-        assert len(uow.session.scalars(select(models.Notice).where(
-            models.Notice.case_id == seen["answer"]["id"])).all()) == 1
+        assert len(uow.session.scalars(select(Notice).where(
+            Notice.case_id == seen["answer"]["id"])).all()) == 1
 
 
 @given("一项马上办服务，申请人带齐了全部材料", target_fixture="seen")

@@ -8,11 +8,12 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import func, select
 
 from api.app import create_app
-from services.db import models
-from services.settings import Settings
+from services.one_stop.models import Visit
+from services.platform.db import models
+from services.platform.settings import Settings
 from tests.applicants import PASSWORD, apply_online, citizen_id, register
-from tests.integration.test_intake import PERSON, codes, services
-from tests.integration.test_online_intake import services_for_enterprises
+from tests.integration.one_stop.test_intake import PERSON, codes, services
+from tests.integration.one_stop.test_online_intake import services_for_enterprises
 
 scenarios("one_stop/online.feature")
 
@@ -93,8 +94,8 @@ def with_the_department(seen):
 def no_visit(db, seen):
     assert seen["answer"]["visits"] == 0
     with db.reading() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(models.Visit).where(
-            models.Visit.case_id == seen["answer"]["id"])) == 0
+        assert uow.session.scalar(select(func.count()).select_from(Visit).where(
+            Visit.case_id == seen["answer"]["id"])) == 0
 
 
 @when("申请人在网上申报一项马上办服务并提交全部材料")

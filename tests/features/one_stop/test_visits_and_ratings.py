@@ -7,13 +7,16 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 
 from policies.access import Actor, Role
-from services import applications, cases, clock, work_items
-from services.applications import ApplicationCreate
-from services.db import models
-from services.reference_data import read_calendar
-from services.settings import Settings
-from services.work_items import WorkItemSpec
-from tests.integration.test_intake import ENTERPRISE, PERSON, codes, services
+from services.one_stop import applications
+from services.one_stop.applications import ApplicationCreate
+from services.one_stop.models import Visit
+from services.platform import clock
+from services.platform.db import models
+from services.platform.reference_data import read_calendar
+from services.platform.settings import Settings
+from services.work import cases, work_items
+from services.work.work_items import WorkItemSpec
+from tests.integration.one_stop.test_intake import ENTERPRISE, PERSON, codes, services
 
 scenarios("one_stop/visits_and_ratings.feature")
 
@@ -65,8 +68,8 @@ def no_meeting_done(client, db, clerk):
 def zero_visits(db, seen):
     assert seen["application"]["status"] == "approved"
     with db.reading() as uow:
-        assert uow.session.scalars(select(models.Visit).where(
-            models.Visit.case_id == seen["application"]["id"])).all() == []
+        assert uow.session.scalars(select(Visit).where(
+            Visit.case_id == seen["application"]["id"])).all() == []
 
 
 @given("一项不见面服务的申请已经办结", target_fixture="seen")

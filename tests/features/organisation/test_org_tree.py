@@ -2,7 +2,7 @@ from collections import Counter
 
 from pytest_bdd import parsers, scenarios, then, when
 
-from services.reference_data import read_reference
+from services.platform.reference_data import read_reference
 from tests.features.conftest import get_all
 
 scenarios("organisation/org_tree.feature")

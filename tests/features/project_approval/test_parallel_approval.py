@@ -6,10 +6,12 @@ from datetime import date
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from policies.access import Actor, Role
-from services import escalations, projects, work_items
-from services.projects import ProjectCreate
-from services.reference_data import read_calendar, read_ladders, read_project_plan
-from services.work_items import StageSpec
+from services.platform.reference_data import read_calendar, read_ladders
+from services.project_approval import projects
+from services.project_approval.plan import read_project_plan
+from services.project_approval.projects import ProjectCreate
+from services.work import escalations, work_items
+from services.work.work_items import StageSpec
 
 scenarios("project_approval")
 

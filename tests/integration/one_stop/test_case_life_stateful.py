@@ -7,9 +7,10 @@ one status, the one its audit trail says, at one step of its process; no case an
 item leaves its end; an ended case's applicant is notified once — never twice, and not zero
 times once the relay has run; the audit chain verifies.
 
-No Prefect server: the flow is what flows/approval_v1.py and approval_v2.py do, executed with
-the services their tasks call, and `Orchestrator` stands in for Prefect with the contract
-services/orchestration.py relies on. That Prefect keeps that contract is the e2e tests' part.
+No Prefect server: the flow is what flows/one_stop/approval_v1.py and approval_v2.py do,
+executed with the services their tasks call, and `Orchestrator` stands in for Prefect with the
+contract services/platform/orchestration.py relies on. That Prefect keeps that contract is the
+e2e tests' part.
 
 `GOVFLOW_CASE_LIFE_PROFILE=deep` explores longer and wider than CI does.
 """
@@ -37,27 +38,21 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from flows.approval_steps import correction, delivery, department_review
+from flows.one_stop.approval_steps import correction, delivery, department_review
 from policies.access import Actor, Role
 from policies.decisions import ApprovalDecision, final_status
-from policies.feedback import ENDED
+from policies.one_stop.feedback import ENDED
 from policies.work_items import FINAL
-from services import (
-    applications,
-    audit,
-    cases,
-    feedback,
-    notifications,
-    outbox,
-    process_versions,
-    reference_data,
-    work_items,
-)
-from services.applications import ApplicationCreate
-from services.db import models
-from services.db.uow import UnitOfWork
-from services.errors import Conflict
-from services.orchestration import Delivery
+from services.one_stop import applications, feedback
+from services.one_stop.applications import ApplicationCreate
+from services.one_stop.models import Notice, Rating
+from services.platform import audit, notifications, reference_data
+from services.platform.db import models
+from services.platform.db.uow import UnitOfWork
+from services.platform.errors import Conflict
+from services.platform.orchestration import Delivery
+from services.work import cases, outbox, process_versions, work_items
+from services.work.models import Case, WorkItem
 from tests.conftest import SYSTEM
 
 # Hypothesis switches rules off per example; at first only `submit` can run, and an example
@@ -365,8 +360,8 @@ class CaseLife(RuleBasedStateMachine):
                     ("applicant:", "办理结果：")], (case_id, told)
 
     def _approval_body(self, run: Run) -> Step | None:
-        """What one execution of flows/approval_v{1,2}.approval does, through the services its
-        tasks call: the step it waits at, or None once it has finished the case."""
+        """What one execution of flows/one_stop/approval_v{1,2}.approval does, through the
+        services its tasks call: the step it waits at, or None once it has finished the case."""
         case = cases.facts(self.db, run.case_id)
 
         def wait_for(spec) -> tuple[dict | None, Step]:
@@ -397,8 +392,8 @@ class CaseLife(RuleBasedStateMachine):
     @invariant()
     def each_case_is_in_one_status_its_audit_trail_agrees_with(self):
         with self.db.reading() as uow:
-            statuses = dict(uow.session.execute(select(models.Case.id, models.Case.status)
-                                                .where(models.Case.id.in_(self.cases))).all())
+            statuses = dict(uow.session.execute(select(Case.id, Case.status)
+                                                .where(Case.id.in_(self.cases))).all())
             said = dict(uow.session.execute(select(  # the last event of each case wins
                 models.AuditEvent.subject_id, models.AuditEvent.action).where(
                 models.AuditEvent.subject_type == "case",
@@ -416,10 +411,10 @@ class CaseLife(RuleBasedStateMachine):
     @invariant()
     def no_case_and_no_work_item_leaves_its_end(self):
         with self.db.reading() as uow:
-            cases_now = uow.session.execute(select(models.Case.id, models.Case.status).where(
-                models.Case.id.in_(self.cases))).all()
-            items_now = uow.session.execute(select(models.WorkItem.id, models.WorkItem.status)
-                                            .where(models.WorkItem.case_id.in_(self.cases)))
+            cases_now = uow.session.execute(select(Case.id, Case.status).where(
+                Case.id.in_(self.cases))).all()
+            items_now = uow.session.execute(select(WorkItem.id, WorkItem.status)
+                                            .where(WorkItem.case_id.in_(self.cases)))
             for ended, now in ((self.ended, cases_now), (self.final_items, items_now)):
                 for id_, status in now:
                     assert ended.get(id_, status) == status, (id_, ended[id_], status)
@@ -469,24 +464,24 @@ class CaseLife(RuleBasedStateMachine):
             return None
         with self.db.reading() as uow:
             last = [uow.session.scalar(select(func.max(column))) for column in (
-                models.Case.id, models.WorkItem.id, models.AuditEvent.seq,
-                models.OutboxMessage.id, models.Notice.id)]
+                Case.id, WorkItem.id, models.AuditEvent.seq,
+                models.OutboxMessage.id, Notice.id)]
             ours = [uow.session.execute(select(*columns).where(case_id.in_(self.cases))
                                         .order_by(*columns)).all() for case_id, columns in (
-                (models.Case.id, (models.Case.id, models.Case.status)),
-                (models.WorkItem.case_id, (models.WorkItem.id, models.WorkItem.status)),
-                (models.Rating.case_id, (models.Rating.case_id,)),
+                (Case.id, (Case.id, Case.status)),
+                (WorkItem.case_id, (WorkItem.id, WorkItem.status)),
+                (Rating.case_id, (Rating.case_id,)),
                 (models.IdempotencyKey.case_id, (models.IdempotencyKey.key,)))]
         return last, ours
 
     def _steps_in_db(self, *case_ids: int) -> list[Step]:
         with self.db.reading() as uow:
             rows = uow.session.execute(select(
-                models.WorkItem.id, models.WorkItem.case_id, models.WorkItem.step,
-                models.Case.department_code).join(
-                models.Case, models.Case.id == models.WorkItem.case_id).where(
-                models.WorkItem.case_id.in_(case_ids), models.WorkItem.step.in_(FLOW_STEPS),
-                models.WorkItem.status.not_in([s.value for s in FINAL]))).all()
+                WorkItem.id, WorkItem.case_id, WorkItem.step,
+                Case.department_code).join(
+                Case, Case.id == WorkItem.case_id).where(
+                WorkItem.case_id.in_(case_ids), WorkItem.step.in_(FLOW_STEPS),
+                WorkItem.status.not_in([s.value for s in FINAL]))).all()
         return [Step(*row) for row in rows]
 
     def _forget_steps_of(self, case_id: int) -> None:
@@ -511,11 +506,11 @@ class CaseLife(RuleBasedStateMachine):
 
     def _missing(self, case_id: int) -> list[str]:
         with self.db.reading() as uow:
-            return uow.session.get(models.Case, case_id).details["missing"]
+            return uow.session.get(Case, case_id).details["missing"]
 
     def _version(self, case_id: int) -> int:
         with self.db.reading() as uow:
-            return uow.session.get(models.Case, case_id).process_version
+            return uow.session.get(Case, case_id).process_version
 
 
 def intake_services(db) -> dict[str, models.Service]:

@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from services import audit
-from services.db import models
+from services.one_stop.models import Notice
+from services.platform import audit
+from services.platform.db import models
 from tests.conftest import SYSTEM
 
 ID = "11010519491231002X"
@@ -69,8 +70,8 @@ def test_a_supplement_never_brings_a_second_notice(client, db, clerk):
                        json={"materials": required[1:]}).json()
     assert done["status"] == "in_progress" and done["missing"] == []
     with db.reading() as uow:
-        notices = uow.session.scalars(select(models.Notice).where(
-            models.Notice.case_id == first["id"])).all()
+        notices = uow.session.scalars(select(Notice).where(
+            Notice.case_id == first["id"])).all()
     assert len(notices) == 1
 
 

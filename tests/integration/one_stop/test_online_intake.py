@@ -8,12 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from services import applicants
-from services.applicants import VerifiedApplicant
-from services.db import models
-from services.settings import Settings
+from services.one_stop import applicants
+from services.one_stop.applicants import VerifiedApplicant
+from services.platform.db import models
+from services.platform.settings import Settings
 from tests.applicants import PASSWORD, apply_online, citizen_id, register
-from tests.integration.test_intake import ENTERPRISE, PERSON, codes, services
+from tests.integration.one_stop.test_intake import ENTERPRISE, PERSON, codes, services
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
 from datetime import date
 
-from policies.intake import (
+from policies.one_stop.intake import (
     ONLINE_DEFAULT_STATION,
     Channel,
     handling_station,
     receipt_number,
     receipt_series,
 )
-from services.reference_data import read_reference
+from services.platform.reference_data import read_reference
 
 
 def test_a_station_numbers_its_counter_and_online_applications_have_their_own_series():

@@ -1,0 +1,1 @@
+"""The parallel project approval flow (project-approval/v1)."""

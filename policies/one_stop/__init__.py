@@ -1,0 +1,1 @@
+"""Rules of the one-stop approval process: intake and channels, visits and ratings."""
