@@ -22,6 +22,7 @@ from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
+from services.project_approval.plan import project_plan
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
@@ -52,6 +53,7 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
 
 
 def main() -> None:
+    project_plan()  # read at start-up: broken plan data stops the worker at once
     stop = threading.Event()
     prefect = Prefect(rt().settings.prefect_api_url)
     relay = threading.Thread(target=outbox.relay, args=(rt().db, prefect, stop),
