@@ -1,11 +1,12 @@
 """`govflow up`: the whole embedded stack in one terminal; Ctrl-C stops what it started."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,19 @@ from services.platform.settings import VAR_DIR, Settings
 BIN = Path(sys.executable).parent
 
 
-MAX_RESTARTS = 5
+# A child that dies is started again at once, then after 1, 2, 4, 8 s; past 5 restarts in 5
+# minutes it is reported failing (log, /readyz) and started again when the oldest of them leaves
+# the window: never given up on, never restarted in a tight loop.
+RESTART_LIMIT, RESTART_WINDOW = 5, 300.0
+STATUS_FILE = "supervisor.json"
+
+
+def restart_delay(restarts: list[float], now: float) -> float:
+    """Seconds to wait before starting a dead child again, given its earlier restart times."""
+    recent = sorted(t for t in restarts if now - t < RESTART_WINDOW)
+    if len(recent) >= RESTART_LIMIT:
+        return recent[-RESTART_LIMIT] + RESTART_WINDOW - now
+    return 0.0 if not recent else 2.0 ** (len(recent) - 1)
 
 
 @dataclass
@@ -24,7 +37,11 @@ class Child:
     process: subprocess.Popen
     argv: list[str]
     env: dict[str, str]
-    restarts: int = 0
+    restarts: list[float] = field(default_factory=list)  # monotonic times of restarts
+    restart_at: float | None = None  # when a dead child is due to start again
+
+    def failing(self, now: float) -> bool:
+        return sum(now - t < RESTART_WINDOW for t in self.restarts) >= RESTART_LIMIT
 
 
 class Stack:
@@ -32,9 +49,11 @@ class Stack:
         self.settings = settings
         self.children: list[Child] = []
         self.logs = VAR_DIR / "logs"
+        self.status_file = (VAR_DIR / STATUS_FILE).resolve()
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         self.children.append(Child(name, self._spawn(name, argv, env), argv, env))
+        self.write_status(time.monotonic())  # before /readyz is asked: a fresh stack is sound
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -72,6 +91,7 @@ class Stack:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "GOVFLOW_DATABASE_URL": self.settings.database_url,
             "GOVFLOW_PREFECT_API_URL": self.settings.prefect_api_url,
+            "GOVFLOW_SUPERVISOR_STATUS_FILE": str(self.status_file),
         }
 
     def wait_until(self, url: str, what: str, timeout: float = 180) -> None:
@@ -105,20 +125,52 @@ class Stack:
 
     def supervise(self, report=print) -> None:
         """Block until Ctrl-C/SIGTERM. A child that dies is started again (nothing is lost:
-        cases, decisions and the outbox are in the database, waiting runs in Prefect's); one
-        that keeps dying stops the stack."""
+        cases, decisions and the outbox are in the database, waiting runs in Prefect's), with
+        back-off and a rate limit (`restart_delay`)."""
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        self.write_status(time.monotonic())
         while True:
-            for child in self.children:
-                if child.process.poll() is None:
-                    continue
-                if child.restarts >= MAX_RESTARTS:
-                    self.check_alive()
-                child.restarts += 1
-                report(f"{child.name} exited with {child.process.returncode}; "
-                       f"starting it again ({child.restarts}/{MAX_RESTARTS})")
+            self.tend(time.monotonic(), report)
+            time.sleep(0.5)
+
+    def tend(self, now: float, report=print) -> None:
+        """One look at the children: schedule the restart of each that died, start those due."""
+        changed = False
+        for child in self.children:
+            if child.process.poll() is None:
+                continue
+            if child.restart_at is None:
+                child.restart_at = now + restart_delay(child.restarts, now)
+                report(self._death_notice(child, now))
+                changed = True
+            if now >= child.restart_at:
+                child.restarts.append(now)
+                child.restart_at = None
                 child.process = self._spawn(child.name, child.argv, child.env)
-            time.sleep(1)
+                changed = True
+        if changed:
+            self.write_status(now)
+
+    def _death_notice(self, child: Child, now: float) -> str:
+        wait = child.restart_at - now
+        notice = f"{child.name} exited with {child.process.returncode}; "
+        if child.failing(now):
+            return notice + (f"FAILING: restarted {RESTART_LIMIT} times in "
+                             f"{RESTART_WINDOW / 60:.0f} minutes; next start in {wait:.0f} s")
+        return notice + f"starting it again in {wait:.0f} s"
+
+    def write_status(self, now: float) -> None:
+        """What /readyz reports of the processes: each child's restarts in the window and
+        whether it is failing (written atomically; the API reads it)."""
+        status = {c.name: {"restarts_in_window": sum(now - t < RESTART_WINDOW
+                                                     for t in c.restarts),
+                           "failing": c.failing(now),
+                           "last_exit": c.process.returncode}
+                  for c in self.children}
+        self.status_file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.status_file.with_suffix(".tmp")
+        scratch.write_text(json.dumps(status), encoding="utf-8")
+        scratch.replace(self.status_file)
 
 
 class ChildExited(RuntimeError):

@@ -25,7 +25,7 @@ def healthz() -> dict[str, str]:
     "model": NotReady, "description": "Not ready: the checks say what is failing"}})
 def readyz(db: DbDep, settings: SettingsDep):
     """Ready when the database is migrated and loaded and the Prefect server answers."""
-    report = readiness.check(db, settings.prefect_api_url)
+    report = readiness.check(db, settings.prefect_api_url, settings.supervisor_status_file)
     if report.ready:
         return report
     failing = ", ".join(c.name for c in report.checks if not c.ok)

@@ -1,5 +1,8 @@
 """Is this instance ready to serve? The database answers and is migrated, the reference data
-is loaded, and the Prefect server answers."""
+is loaded, the Prefect server answers, and no process of the stack keeps failing."""
+
+import json
+from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -21,8 +24,11 @@ class Readiness(BaseModel):
     checks: list[Check]
 
 
-def check(db: Database, prefect_api_url: str) -> Readiness:
+def check(db: Database, prefect_api_url: str,
+          supervisor_status: Path | None = None) -> Readiness:
     checks = [_database(db), _reference(db), _prefect(prefect_api_url)]
+    if supervisor_status is not None:
+        checks.append(_processes(supervisor_status))
     return Readiness(ready=all(c.ok for c in checks), checks=checks)
 
 
@@ -50,3 +56,15 @@ def _reference(db: Database) -> Check:
 def _prefect(api_url: str) -> Check:
     ok, detail = orchestration.prefect_reachable(api_url)
     return Check(name="prefect", ok=ok, detail=detail)
+
+
+def _processes(status_file: Path) -> Check:
+    """The supervisor's word on its children (`govflow up`): one restarted over and over is
+    failing even while it happens to be up."""
+    try:
+        status = json.loads(status_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return Check(name="processes", ok=False, detail=f"no status: {type(exc).__name__}")
+    failing = [f"{name} restarted {s['restarts_in_window']} times in 5 minutes "
+               f"(last exit {s['last_exit']})" for name, s in status.items() if s["failing"]]
+    return Check(name="processes", ok=not failing, detail="; ".join(failing) or "ok")

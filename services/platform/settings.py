@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=0.25, ge=0.05, le=60)
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None
+    # Written by `govflow up`: the processes it supervises; /readyz reports one that keeps failing.
+    supervisor_status_file: Path | None = None
 
     @model_validator(mode="after")
     def _refuse_embedded_secret_outside_embedded_mode(self) -> "Settings":

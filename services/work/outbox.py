@@ -4,17 +4,24 @@ and a relay delivers it after commit, again and again until it is delivered.
 Delivery is at least once; applying is exactly once because each kind is idempotent where it
 lands: a start carries an idempotency key, a resume names the pause it answers
 (orchestration.py), a notification carries a key its consumer records (notifications.py).
+
+With several workers, each runs a relay; a relay claims the messages it is about to send for a
+lease (`claimed_by`, `claimed_until`), so each message is sent by one relay. A relay that dies
+leaves its claims to expire, and another relay then sends them; a relay always takes back its
+own claims (its passes run one after another, so none of them is still being sent).
 """
 
 import logging
+import os
+import socket
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from policies import processes
@@ -27,6 +34,11 @@ from services.work.models import Case
 log = logging.getLogger("govflow.outbox")
 START, RESUME, NOTIFY = "start_flow_run", "resume_flow_run", "notify"
 RESTART = "restart_flow_run"  # a case sent back: stop its run, start a new one that replays
+RELAY = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # this process's relay
+# Longer than a pass of sends takes. A send that outlasts it (Prefect's client retrying a busy
+# server) may be sent again by another relay and is still applied once: the lease saves work,
+# correctness does not rest on it.
+LEASE = timedelta(seconds=60)
 
 
 def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
@@ -63,18 +75,54 @@ def start_key(case_id: int, purpose: str) -> str:
 
 
 def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
-                    pool: ThreadPoolExecutor | None = None) -> int:
-    """Deliver what is pending, oldest first (side by side with a `pool`: each message is
-    independent of the others); returns how many were delivered."""
+                    pool: ThreadPoolExecutor | None = None, relay: str = RELAY) -> int:
+    """Claim what is pending and deliver it, oldest first (side by side with a `pool`: each
+    message is independent of the others); returns how many were delivered."""
+    pending = _claim(db, relay, _claimable(db, relay, limit))
+    deliver = partial(_deliver, db, prefect)
+    return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
+
+
+def _claimable(db: Database, relay: str, limit: int) -> list[int]:
+    """Messages not sent and not claimed by another relay's running lease (a read, so an idle
+    relay never takes the write lock)."""
+    message = models.OutboxMessage
     with db.reading() as uow:
         # Notifications apart: resumes waiting for their run to suspend, or starts piling up
         # while Prefect is down, must not hold every place in the batch.
-        kind = models.OutboxMessage.kind
-        pending = [m for only in (kind == NOTIFY, kind != NOTIFY) for m in uow.session.scalars(
-            select(models.OutboxMessage).where(models.OutboxMessage.sent_at.is_(None), only)
-            .order_by(models.OutboxMessage.id).limit(limit))]
-    deliver = partial(_deliver, db, prefect)
-    return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
+        return [id_ for only in (message.kind == NOTIFY, message.kind != NOTIFY)
+                for id_ in uow.session.scalars(
+                    select(message.id).where(message.sent_at.is_(None), only,
+                                             _free_for(relay, datetime.now(UTC)))
+                    .order_by(message.id).limit(limit))]
+
+
+def _claim(db: Database, relay: str, ids: list[int]) -> list[models.OutboxMessage]:
+    """Take the messages still free for `relay`: another relay may have taken some since they
+    were read (PostgreSQL skips the rows another relay is claiming at this moment; on SQLite
+    the write lock makes claims one at a time)."""
+    if not ids:
+        return []
+    message = models.OutboxMessage
+
+    def work(uow) -> list[models.OutboxMessage]:
+        now = datetime.now(UTC)
+        taken = list(uow.session.scalars(
+            select(message).where(message.id.in_(ids), message.sent_at.is_(None),
+                                  _free_for(relay, now))
+            .order_by(message.id).with_for_update(skip_locked=True)))
+        for row in taken:
+            row.claimed_by, row.claimed_until = relay, now + LEASE
+        uow.commit()
+        return taken
+
+    return db.run(work)
+
+
+def _free_for(relay: str, now: datetime):
+    message = models.OutboxMessage
+    return or_(message.claimed_by.is_(None), message.claimed_by == relay,
+               message.claimed_until < now)
 
 
 def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:

@@ -1,12 +1,13 @@
 """The outbox relay dying half-way: a notification it already sent is delivered again when the
 relay comes back, and applied once (the consumer records each notification's key). And the
-other way a notification could go out twice: two runs ending one case at the same moment."""
+other ways a message could go out twice: two runs ending one case at the same moment, and two
+workers' relays sharing one outbox."""
 
 import logging
 import re
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from services.one_stop import applications
 from services.one_stop.applications import ApplicationCreate
 from services.platform import audit, notifications, reference_data
 from services.platform.db import models
-from services.platform.orchestration import Prefect
+from services.platform.orchestration import Delivery, Prefect
 from services.work import cases, outbox
 from services.work.models import Case
 from tests.conftest import SYSTEM
@@ -216,3 +217,60 @@ def test_two_runs_finishing_one_case_at_once_end_it_and_notify_once(loaded_db):
         written = [m for m in uow.session.scalars(select(models.OutboxMessage).where(
             models.OutboxMessage.kind == outbox.NOTIFY)) if m.payload["case_id"] == case_id]
     assert (len(ends), len(written)) == (1, 1)
+
+
+class CountingPrefect:
+    """Prefect as the relays see it, counting every resume it is sent (by pause key)."""
+
+    def __init__(self):
+        self.resumed: list[str] = []
+        self.lock = threading.Lock()
+
+    def resume(self, flow_run_id: str, pause_key: str, run_input: dict) -> Delivery:
+        time.sleep(0.005)  # a call's round trip, so that the relays' passes overlap
+        with self.lock:
+            self.resumed.append(pause_key)
+        return Delivery.DELIVERED
+
+
+def decisions_waiting(db, count: int) -> list[str]:
+    keys = [f"department-review-{n}" for n in range(count)]
+    with db.writing() as uow:
+        for n, key in enumerate(keys):
+            outbox.add(uow.session, outbox.RESUME, {"flow_run_id": f"run-{n}", "pause_key": key,
+                                                    "run_input": {"outcome": "approve"}})
+        uow.commit()
+    return keys
+
+
+def test_two_workers_relaying_one_outbox_send_each_message_once(fresh_db):
+    keys, prefect = decisions_waiting(fresh_db, 60), CountingPrefect()
+
+    def relay_until_empty(name: str) -> None:
+        while pending(fresh_db):
+            outbox.deliver_pending(fresh_db, prefect, limit=5, relay=name)
+
+    workers = [threading.Thread(target=relay_until_empty, args=(name,))
+               for name in ("worker-a", "worker-b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    assert sorted(prefect.resumed) == sorted(keys)  # every decision reached its run, once
+
+
+def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
+        fresh_db, monkeypatch):
+    [key], prefect = decisions_waiting(fresh_db, 1), CountingPrefect()
+    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(outbox, "_deliver", lambda *args: (_ for _ in ()).throw(RelayDied))
+    with pytest.raises(RelayDied):  # worker-a took the message, then its process died
+        outbox.deliver_pending(fresh_db, prefect, relay="worker-a")
+    monkeypatch.undo()
+    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=1))
+
+    assert outbox.deliver_pending(fresh_db, prefect, relay="worker-b") == 0  # still worker-a's
+    time.sleep(1.1)
+    assert outbox.deliver_pending(fresh_db, prefect, relay="worker-b") == 1
+    assert prefect.resumed == [key]
