@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.supervisor import StackRole
 from policies.access import Actor, Role
 from policies.reference import ReferenceDataError
 from services.platform import audit_trail, identity, reference_data, runtime
@@ -31,11 +32,18 @@ console = Console()
 
 
 @app.command()
-def migrate() -> None:
+def migrate(prefect: Annotated[bool, typer.Option(
+        help="also Prefect's database, once for all its replicas (--role prefect-api)")] = False,
+            ) -> None:
     """Bring the business database to the newest schema."""
     rt = runtime.build()
     upgrade(rt.db)
     console.print(f"[green]migrated[/] {_safe_url(rt.settings.database_url)}")
+    if prefect:
+        from api.supervisor import migrate_prefect
+
+        migrate_prefect(rt.settings)
+        console.print(f"[green]migrated[/] {_safe_url(rt.settings.prefect_database_url or '')}")
 
 
 @app.command("load-reference")
@@ -133,21 +141,22 @@ def reconcile(stuck_after: Annotated[float, typer.Option(
 
 
 @app.command()
-def up() -> None:
-    """Migrate, load reference data, start Prefect server, worker and API; Ctrl-C stops all."""
-    from api.supervisor import ChildExited, Stack
+def up(role: Annotated[StackRole, typer.Option(
+        help="all: the embedded stack; or one part on a machine of its own")] = StackRole.ALL,
+       ) -> None:
+    """Migrate, load reference data, start Prefect server, worker and API; Ctrl-C stops all.
+    With --role, start one part only (the database migrated beforehand: govflow migrate)."""
+    from api.supervisor import ChildExited, Stack, role_problem, start_role
 
     settings = get_settings()
-    prepare(settings)
+    if problem := role_problem(role, settings):
+        console.print(f"[red]{problem}[/]")
+        raise typer.Exit(2)
+    if role is StackRole.ALL:
+        prepare(settings)
     stack = Stack(settings)
     try:
-        stack.start_prefect_server()
-        stack.wait_until(f"{settings.prefect_api_url}/health", "the Prefect server")
-        stack.start_worker()
-        stack.start_api()
-        api = f"http://{settings.host}:{settings.port}"
-        stack.wait_until(f"{api}/readyz", "the API")
-        _print_urls(api, settings.prefect_api_url)
+        _print_urls(start_role(stack, role))
         stack.supervise(report=console.print)
     except KeyboardInterrupt:
         console.print("stopping …")
@@ -183,11 +192,10 @@ def _demo_accounts(db, password: str | None) -> None:
     console.print(", ".join(u.username for u in created), soft_wrap=True)
 
 
-def _print_urls(api: str, prefect_api_url: str) -> None:
+def _print_urls(shown: list[tuple[str, str]]) -> None:
     table = Table("what", "where", show_header=False)
-    table.add_row("API docs (OpenAPI)", f"{api}/docs")
-    table.add_row("readiness", f"{api}/readyz")
-    table.add_row("Prefect UI", prefect_api_url.removesuffix("/api"))
+    for what, where in shown:
+        table.add_row(what, where)
     console.print(table)
     console.print("govflow is up. Ctrl-C stops everything.")
 

@@ -1,4 +1,5 @@
-"""`govflow up`: the whole embedded stack in one terminal; Ctrl-C stops what it started."""
+"""`govflow up`: the whole embedded stack in one terminal, or one role of it on a machine of
+its own (`--role`); Ctrl-C stops what it started."""
 
 import json
 import os
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import httpx
@@ -62,6 +64,26 @@ class Stack:
                                 start_new_session=True)
 
     def start_prefect_server(self) -> None:
+        """Prefect's API and its background services in one process (the embedded stack)."""
+        self.start("prefect-server", self._prefect_server_argv(), self.prefect_env())
+
+    def start_prefect_api(self) -> None:
+        """Prefect's API alone, in `prefect_api_workers` processes; its database is migrated
+        once beforehand (`govflow migrate --prefect`), not by every replica as it starts."""
+        env = self.prefect_env() | {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}
+        self.start("prefect-api", self._prefect_server_argv() + [
+            "--no-services", "--workers", str(self.settings.prefect_api_workers)], env)
+
+    def start_prefect_services(self) -> None:
+        """Prefect's background services alone (scheduler, triggers, recorders, …)."""
+        env = self.prefect_env() | {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}
+        self.start("prefect-services", [str(BIN / "prefect"), "server", "services", "start"], env)
+
+    def _prefect_server_argv(self) -> list[str]:
+        return [str(BIN / "prefect"), "server", "start", "--host", self.settings.prefect_host,
+                "--port", str(self.settings.prefect_port)]
+
+    def prefect_env(self) -> dict[str, str]:
         env = self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
                             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                             "PREFECT_UI_API_URL": self.settings.prefect_api_url,
@@ -70,9 +92,10 @@ class Stack:
                             "PREFECT_API_SERVICES_SCHEDULER_MAX_RUNS": "5"}
         if self.settings.prefect_database_url:
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.settings.prefect_database_url
+        if self.settings.redis_url:
+            env |= redis_env(self.settings.redis_url)
         env.pop("PREFECT_API_URL", None)  # the server must not try to talk to itself
-        self.start("prefect-server", [str(BIN / "prefect"), "server", "start", "--host",
-                                      "127.0.0.1", "--port", str(self.settings.prefect_port)], env)
+        return env
 
     def start_worker(self) -> None:
         self.start("worker", [sys.executable, "-m", "flows.worker"], self.env())
@@ -171,6 +194,73 @@ class Stack:
         scratch = self.status_file.with_suffix(".tmp")
         scratch.write_text(json.dumps(status), encoding="utf-8")
         scratch.replace(self.status_file)
+
+
+class StackRole(StrEnum):
+    """What `govflow up` runs on this machine: everything (the embedded stack), or one part."""
+
+    ALL = "all"
+    API = "api"
+    WORKER = "worker"
+    PREFECT_API = "prefect-api"
+    PREFECT_SERVICES = "prefect-services"
+
+
+def role_problem(role: StackRole, settings: Settings) -> str | None:
+    """Why this machine cannot run `role` as configured, or None."""
+    if role not in (StackRole.PREFECT_API, StackRole.PREFECT_SERVICES):
+        return None
+    if not settings.prefect_on_postgres:
+        return (f"--role {role} needs PostgreSQL for Prefect's database "
+                "(GOVFLOW_PREFECT_DATABASE_URL=postgresql+asyncpg://…): several Prefect "
+                "processes cannot share SQLite")
+    if not settings.redis_url:
+        return (f"--role {role} needs Redis (GOVFLOW_REDIS_URL=redis://…): Prefect's API and "
+                "its services exchange events and leases through it")
+    return None
+
+
+def start_role(stack: "Stack", role: StackRole) -> list[tuple[str, str]]:
+    """Start the processes of `role` and wait until they answer; returns what to tell the
+    operator (what, where)."""
+    settings = stack.settings
+    prefect_health = f"{settings.prefect_api_url}/health"
+    api = f"http://{settings.host}:{settings.port}"
+    shown = []
+    if role in (StackRole.ALL, StackRole.PREFECT_API):
+        (stack.start_prefect_server if role is StackRole.ALL else stack.start_prefect_api)()
+        stack.wait_until(prefect_health, "the Prefect server")
+        shown.append(("Prefect UI", settings.prefect_api_url.removesuffix("/api")))
+    if role is StackRole.PREFECT_SERVICES:
+        stack.start_prefect_services()
+        shown.append(("Prefect background services", "started"))
+    if role in (StackRole.ALL, StackRole.WORKER):
+        stack.wait_until(prefect_health, "the Prefect server")
+        stack.start_worker()
+        shown.append(("worker", f"runs flows for {settings.prefect_api_url}"))
+    if role in (StackRole.ALL, StackRole.API):
+        stack.start_api()
+        stack.wait_until(f"{api}/readyz", "the API")
+        shown = [("API docs (OpenAPI)", f"{api}/docs"), ("readiness", f"{api}/readyz")] + shown
+    return shown
+
+
+def redis_env(url: str) -> dict[str, str]:
+    """Prefect's settings for several server processes sharing events, caches, leases and
+    background work through Redis ("How to scale self-hosted Prefect")."""
+    return {"PREFECT_MESSAGING_BROKER": "prefect_redis.messaging",
+            "PREFECT_MESSAGING_CACHE": "prefect_redis.messaging",
+            "PREFECT_SERVER_EVENTS_CAUSAL_ORDERING": "prefect_redis.ordering",
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect_redis.lease_storage",
+            "PREFECT_REDIS_MESSAGING_URL": url,
+            "PREFECT_SERVER_DOCKET_URL": url}
+
+
+def migrate_prefect(settings: Settings) -> None:
+    """Prefect's own database to its newest schema, once (replicas start without migrating)."""
+    env = Stack(settings).prefect_env()
+    subprocess.run([str(BIN / "prefect"), "server", "database", "upgrade", "-y"], env=env,
+                   check=True)
 
 
 class ChildExited(RuntimeError):

@@ -25,7 +25,13 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None  # None: the calendar shipped in policies/data
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    prefect_host: str = "127.0.0.1"
     prefect_port: int = Field(default=4200, ge=1, le=65535)
+    # `govflow up --role prefect-api`: the Prefect API's processes on this machine.
+    prefect_api_workers: int = Field(default=1, ge=1, le=64)
+    # Redis for Prefect's messaging, caches, leases and background work: needed as soon as the
+    # Prefect API and its services run as separate processes (roles), e.g. redis://host:6379/0.
+    redis_url: str | None = None
     demo_password: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # The worker: flow runs executed at once, and how often it asks Prefect for due runs.
@@ -52,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def prefect_on_postgres(self) -> bool:
+        return (self.prefect_database_url or "").startswith("postgresql")
 
 
 @lru_cache
