@@ -22,6 +22,13 @@ BIN = Path(sys.executable).parent
 # minutes it is reported failing (log, /readyz) and started again when the oldest of them leaves
 # the window: never given up on, never restarted in a tight loop.
 RESTART_LIMIT, RESTART_WINDOW = 5, 300.0
+# Prefect server services govflow has no use for, off unless the environment turns them on.
+LEAN_SERVER = {
+    # Every wait for people suspends without a timeout (deadlines are the sweep's business),
+    # so no paused run ever expires; the service still paged through every open case every
+    # few seconds (bench/idle.py).
+    "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+}
 STATUS_FILE = "supervisor.json"
 
 
@@ -84,7 +91,7 @@ class Stack:
                 "--port", str(self.settings.prefect_port)]
 
     def prefect_env(self) -> dict[str, str]:
-        env = self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
+        env = LEAN_SERVER | self.env() | {"PREFECT_HOME": str((VAR_DIR / "prefect").resolve()),
                             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                             "PREFECT_UI_API_URL": self.settings.prefect_api_url,
                             # The scheduler would insert 100 future runs per deployment at
