@@ -14,10 +14,12 @@ from api.routes import (
     cases,
     catalogue,
     health,
+    issues,
     projects,
     users,
     work_items,
 )
+from services.grid.reference import catalogue as grid_catalogue
 from services.platform import logs, runtime
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -26,6 +28,7 @@ from services.project_approval.plan import project_plan
 def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
+    grid_catalogue()
     logs.configure()
 
     @asynccontextmanager
@@ -45,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, catalogue, applications):  # open to applicants too
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
-                   projects.router, applications.dashboard_router):
+                   projects.router, applications.dashboard_router, issues.router,
+                   issues.dashboard_router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)
