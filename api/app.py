@@ -17,6 +17,7 @@ from api.routes import (
     issues,
     projects,
     users,
+    whistle,
     work_items,
 )
 from services.grid.reference import catalogue as grid_catalogue
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
-                   issues.dashboard_router):
+                   issues.dashboard_router, whistle.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)

@@ -16,6 +16,8 @@ from services.grid.issues import (
     Resolution,
     Supervision,
 )
+from services.whistle import dashboard as whistle_dashboard
+from services.whistle import reference as whistle_reference
 
 router = APIRouter(prefix="/issues", tags=["grid"])
 dashboard_router = APIRouter(prefix="/dashboard", tags=["grid"])
@@ -93,8 +95,14 @@ def close(case_id: Id, actor: CurrentActor, db: DbDep, catalogue: CatalogueDep,
     return issues.close(db, catalogue, actor, case_id, today)
 
 
-@dashboard_router.get("/grassroots", response_model=dashboard.GrassrootsDashboard)
-def grassroots_dashboard(actor: CurrentActor, db: DbDep) -> dashboard.GrassrootsDashboard:
-    """三率 per grid, community, street and department, their definitions, and the grids short
-    of their 1+5."""
-    return dashboard.grassroots(db, actor)
+class GrassrootsBoard(dashboard.GrassrootsDashboard):
+    whistle: whistle_dashboard.WhistleRates
+
+
+@dashboard_router.get("/grassroots", response_model=GrassrootsBoard)
+def grassroots_dashboard(actor: CurrentActor, db: DbDep) -> GrassrootsBoard:
+    """三率 per grid, community, street and department, their definitions, the grids short of
+    their 1+5, and the whistle rate (吹哨率) per community and street, flagged at both ends."""
+    rates = dashboard.grassroots(db, actor)
+    return GrassrootsBoard(**dict(rates), whistle=whistle_dashboard.whistle_rates(
+        db, whistle_reference.rules()))

@@ -1,7 +1,9 @@
 """Grassroots issues: the grid loop's record of an issue beside its case
 
 - grid_issues: category, place (grid, community, street, building, coordinates, address), the
-  raiser, the handler, where the loop stands, the raiser's evaluation.
+  raiser, the handler, where the loop stands, the raiser's evaluation;
+- whistles, whistle_levels, whistle_summons: a whistle on a case, each level it reached,
+  each department summoned and when it reported.
 
 Revision ID: 0008
 Revises: 0005
@@ -53,6 +55,60 @@ def upgrade() -> None:
                        'stage'):
             batch_op.create_index(batch_op.f(f'ix_grid_issues_{column}'), [column], unique=False)
 
+    op.create_table('whistles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('org_unit', sa.String(length=64), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('whistled_by', sa.String(length=64), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_whistles_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_whistles')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_whistles_case_id'))
+    )
+    with op.batch_alter_table('whistles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_whistles_org_unit'), ['org_unit'], unique=False)
+
+    op.create_table('whistle_levels',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('whistle_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('name_zh', sa.String(length=100), nullable=False),
+    sa.Column('notified', sa.String(length=100), nullable=False),
+    sa.Column('late_departments', sa.String(length=500), nullable=True),
+    sa.Column('reached_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['whistle_id'], ['whistles.id'], name=op.f('fk_whistle_levels_whistle_id_whistles')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_whistle_levels'))
+    )
+    with op.batch_alter_table('whistle_levels', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_whistle_levels_whistle_id'), ['whistle_id'], unique=False)
+        batch_op.create_index('uq_whistle_levels_level', ['whistle_id', 'level'], unique=True)
+
+    op.create_table('whistle_summons',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('whistle_id', sa.Integer(), nullable=False),
+    sa.Column('department', sa.String(length=64), nullable=False),
+    sa.Column('work_item_id', sa.Integer(), nullable=False),
+    sa.Column('summoned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('summoned_at_level', sa.Integer(), nullable=False),
+    sa.Column('report_due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reported_by', sa.String(length=64), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['department'], ['departments.code'], name=op.f('fk_whistle_summons_department_departments')),
+    sa.ForeignKeyConstraint(['whistle_id'], ['whistles.id'], name=op.f('fk_whistle_summons_whistle_id_whistles')),
+    sa.ForeignKeyConstraint(['work_item_id'], ['work_items.id'], name=op.f('fk_whistle_summons_work_item_id_work_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_whistle_summons'))
+    )
+    with op.batch_alter_table('whistle_summons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_whistle_summons_whistle_id'), ['whistle_id'], unique=False)
+        batch_op.create_index('uq_whistle_summons_department', ['whistle_id', 'department'], unique=True)
+
 
 def downgrade() -> None:
+    op.drop_table('whistle_summons')
+    op.drop_table('whistle_levels')
+    op.drop_table('whistles')
     op.drop_table('grid_issues')
