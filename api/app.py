@@ -18,6 +18,7 @@ from api.routes import (
     projects,
     users,
     whistle,
+    wishes,
     work_items,
 )
 from services.grid.reference import catalogue as grid_catalogue
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (auth, catalogue, applications):  # open to applicants too
+    for module in (auth, catalogue, applications, wishes):  # open to applicants too
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,

@@ -21,6 +21,7 @@ from flows.housekeeping.reconcile import reconcile
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
 from flows.whistle.whistle_sweep import whistle_sweep
+from flows.wishes.urge import urge_unclaimed_wishes
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.work import outbox
@@ -41,6 +42,9 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                description="Warn before deadlines and escalate past them, each level once."),
         deploy(whistle_sweep, name="every-minute", interval=60, tags=["whistle"],
                description="Climb a whistle one level when summoned departments are late."),
+        deploy(urge_unclaimed_wishes, name="daily", tags=["wishes"],
+               schedules=[Cron("0 8 * * *", timezone=TIMEZONE)],
+               description="Urge micro-wishes still unclaimed after the data's days (HC-08)."),
         deploy(reconcile, name="every-2-minutes", interval=120, tags=["reconcile"],
                description="Re-drive cases whose flow run is missing, ended or stuck."),
         deploy(probe, name="ping", tags=["probe"],

@@ -3,7 +3,8 @@
 - grid_issues: category, place (grid, community, street, building, coordinates, address), the
   raiser, the handler, where the loop stands, the raiser's evaluation;
 - whistles, whistle_levels, whistle_summons: a whistle on a case, each level it reached,
-  each department summoned and when it reported.
+  each department summoned and when it reported;
+- wishes: a resident's micro-wish beside its case, who claimed it, its confirmation.
 
 Revision ID: 0008
 Revises: 0005
@@ -106,8 +107,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_whistle_summons_whistle_id'), ['whistle_id'], unique=False)
         batch_op.create_index('uq_whistle_summons_department', ['whistle_id', 'department'], unique=True)
 
+    op.create_table('wishes',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('community', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('resident_number', sa.String(length=18), nullable=False),
+    sa.Column('resident_name', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_by', sa.String(length=64), nullable=True),
+    sa.Column('claimer_unit', sa.String(length=64), nullable=True),
+    sa.Column('assigned_by', sa.String(length=64), nullable=True),
+    sa.Column('fulfilment', sa.Text(), nullable=True),
+    sa.Column('posted_on', sa.Date(), nullable=False),
+    sa.Column('urged_on', sa.Date(), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_wishes_case_id_cases')),
+    sa.ForeignKeyConstraint(['community'], ['org_units.code'], name=op.f('fk_wishes_community_org_units')),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_wishes'))
+    )
+    with op.batch_alter_table('wishes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wishes_community'), ['community'], unique=False)
+        batch_op.create_index(batch_op.f('ix_wishes_resident_number'), ['resident_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_wishes_status'), ['status'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('wishes')
     op.drop_table('whistle_summons')
     op.drop_table('whistle_levels')
     op.drop_table('whistles')
