@@ -15,6 +15,7 @@ from api.routes import (
     catalogue,
     health,
     issues,
+    open311,
     projects,
     users,
     whistle,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    issues.dashboard_router, whistle.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
+    app.include_router(open311.router)
     app.include_router(health.router)
     app.add_middleware(Metrics, registry=app.state.metrics_registry)
     app.add_middleware(LimitBodySize, max_bytes=rt.settings.max_body_bytes)
