@@ -20,7 +20,6 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     APPLICANT = "applicant"
-    GRID_MEMBER = "grid-member"  # 网格员: works in one grid (QL-06), org_unit is the grid
 
 
 class Actor(BaseModel):
@@ -40,7 +39,6 @@ class Actor(BaseModel):
             Role.OFFICER: ("department", self.department),
             Role.SECRETARY: ("org_unit", self.org_unit),
             Role.APPLICANT: ("applicant_number", self.applicant_number),
-            Role.GRID_MEMBER: ("org_unit", self.org_unit),
         }.get(self.role)
         if missing and not missing[1]:
             raise ValueError(f"a {self.role.value} needs a {missing[0]}")
@@ -94,7 +92,7 @@ def _in_scope(actor: Actor, scope: ObjectScope) -> bool:
             return scope.station is not None and scope.station == actor.station
         case Role.OFFICER:
             return scope.department is not None and scope.department == actor.department
-        case Role.SECRETARY | Role.GRID_MEMBER:
+        case Role.SECRETARY:
             return actor.org_unit in scope.org_units
         case Role.APPLICANT:
             return scope.applicant_number is not None and (

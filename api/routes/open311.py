@@ -22,7 +22,9 @@ from services.grid.issues import IssueReport
 from services.platform import identity
 from services.platform.errors import DomainError
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+# Outside govflow's OpenAPI document: Open311 clients follow the GeoReport v2 spec, whose
+# errors are its own list of {code, description}, not problem documents.
+router = APIRouter(prefix="/open311/v2", tags=["open311"], include_in_schema=False)
 DISTRICT_TIME = ZoneInfo("Asia/Shanghai")
 LOCATION_FIELDS = ("lat", "long", "address_string", "address_id")
 

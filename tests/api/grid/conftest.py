@@ -1,4 +1,5 @@
-"""Grid members (a role of their own, scoped to one grid) for the grid loop's API tests."""
+"""Grid members for the grid loop's API tests: accounts scoped to one grid (the secretary
+role with the grid as its unit: the grid's branch acts for the grid, QL-05/QL-06)."""
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +21,7 @@ def ensure_grid_member(db, username: str, grid: str) -> str:
     if not taken:
         identity.create_user(db, SYSTEM, identity.UserCreate(
             username=username, full_name="网格员", password=DEMO_PASSWORD,
-            role=Role.GRID_MEMBER, org_unit=grid))
+            role=Role.SECRETARY, org_unit=grid))
     return username
 
 
