@@ -203,8 +203,11 @@ def get(db: Database, ladder: Ladder, actor: Actor, case_id: int) -> WhistleRead
     with db.reading() as uow:
         case, _ = _case(uow.session, actor, case_id)
         whistle = _whistle(uow.session, case.id)
-        levels = uow.session.scalars(select(WhistleLevel).where(
-            WhistleLevel.whistle_id == whistle.id).order_by(WhistleLevel.level))
+        levels = [LevelRead(level=v.level, name_zh=v.name_zh, notified=v.notified,
+                            late_departments=v.late_departments.split(",")
+                            if v.late_departments else [], reached_at=v.reached_at)
+                  for v in uow.session.scalars(select(WhistleLevel).where(
+                      WhistleLevel.whistle_id == whistle.id).order_by(WhistleLevel.level))]
         summons = uow.session.scalars(select(Summons).where(
             Summons.whistle_id == whistle.id).order_by(Summons.id))
         return WhistleRead(
@@ -212,19 +215,19 @@ def get(db: Database, ladder: Ladder, actor: Actor, case_id: int) -> WhistleRead
             reason=whistle.reason, level=whistle.level,
             level_name=level_name(ladder, whistle.level), whistled_by=whistle.whistled_by,
             opened_at=whistle.opened_at,
-            levels=[LevelRead(level=v.level, name_zh=v.name_zh, notified=v.notified,
-                              late_departments=(v.late_departments or "").split(",") if
-                              v.late_departments else [], reached_at=v.reached_at)
-                    for v in levels],
-            summons=[_summons_read(s) for s in summons])
+            levels=levels, summons=[_summons_read(s, {d for v in levels
+                                                      for d in v.late_departments})
+                                    for s in summons])
 
 
 def level_name(ladder: Ladder, level: int) -> str:
     return OPENING_LEVEL_ZH if level == 0 else ladder.levels[level - 1].name_zh
 
 
-def _summons_read(s: Summons) -> SummonsRead:
-    late = None if s.reported_at is None else _aware(s.reported_at) > _aware(s.report_due_at)
+def _summons_read(s: Summons, named_late: set[str]) -> SummonsRead:
+    """Late: it reported after its deadline, or a level was reached because it had not."""
+    late = None if s.reported_at is None else (
+        s.department in named_late or _aware(s.reported_at) > _aware(s.report_due_at))
     return SummonsRead(department=s.department, summoned_at=s.summoned_at,
                        summoned_at_level=s.summoned_at_level, report_due_at=s.report_due_at,
                        reported_at=s.reported_at, reported_by=s.reported_by,

@@ -73,6 +73,11 @@ def test_a_late_department_sends_the_whistle_up_one_level_at_a_time(client, db, 
     assert seen["levels"][3]["notified"] == "secretary:haicang"
     case = client.get(f"/api/v1/cases/{issue}", headers=login("auditor")).json()
     assert [e["level"] for e in case["escalations"]] == [1, 2, 3]
+    came = client.post(f"/api/v1/issues/{issue}/whistle/report",
+                       headers=login("officer-market-supervision"),
+                       json={"note": "市场监管所已到场"}).json()
+    assert {s["department"]: s["reported_late"] for s in came["summons"]} == {
+        "urban-management": False, "market-supervision": True}
 
 
 def test_a_department_that_reported_cannot_leave_before_the_issue_is_closed(client, branch,
