@@ -54,6 +54,12 @@ class Catalogue(BaseModel):
     def get(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 
+    def response_due_on(self, calendar: WorkingCalendar, reported_on: date) -> date:
+        """响应时限: the handler acknowledges within this many working days (0: the same day)."""
+        if not self.response_working_days:
+            return reported_on
+        return calendar.add_working_days(reported_on, self.response_working_days)
+
 
 def handler_group(category: Category, grid: str, community: str) -> str:
     """The work-item group that handles an issue of `category` raised in `grid`."""

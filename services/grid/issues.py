@@ -140,9 +140,8 @@ def report(db: Database, catalogue: Catalogue, calendar: WorkingCalendar, actor:
             longitude=data.longitude, address=data.address, channel=channel or data.channel,
             raised_by=actor.username, raiser_name=data.raiser_name,
             raiser_phone=data.raiser_phone, handler_group=group, department=category.department,
-            stage=Stage.HANDLING.value, response_due_on=calendar.add_working_days(
-                today, catalogue.response_working_days) if catalogue.response_working_days
-            else today, reported_at=datetime.now(UTC))
+            stage=Stage.HANDLING.value, response_due_on=catalogue.response_due_on(
+                calendar, today), reported_at=datetime.now(UTC))
         uow.session.add(issue)
         uow.session.flush()
         audit.record(uow.session, actor, action="issue.reported", subject_type="case",
@@ -340,7 +339,7 @@ def _open_resolve(session: Session, case: Case, issue: GridIssue, title: str) ->
     attempt = 1 + len(list(session.scalars(select(WorkItem.id).where(
         WorkItem.case_id == case.id, WorkItem.step == "resolve"))))
     steps.open_in(session, WorkItemSpec(
-        case_id=case.id, step="resolve", attempt=attempt, title=f"{title}"[:200],
+        case_id=case.id, step="resolve", attempt=attempt, title=title[:200],
         form="rectification", candidate_group=issue.handler_group, due="case"))
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from policies import access
@@ -245,7 +246,10 @@ def sweep(db: Database, rules: WhistleRules, ladder: Ladder, now: datetime | Non
                                                     Whistle.level < len(ladder.levels))))
     climbed: list[tuple[int, int]] = []
     for whistle_id in open_whistles:
-        climbed += db.run(lambda uow, w=whistle_id: _climb(uow, rules, ladder, w, now))
+        try:
+            climbed += db.run(lambda uow, w=whistle_id: _climb(uow, rules, ladder, w, now))
+        except IntegrityError:
+            continue  # a concurrent sweep reached that level first: nothing lost or doubled
     return climbed
 
 
