@@ -129,7 +129,8 @@ def report(db: Database, catalogue: Catalogue, calendar: WorkingCalendar, actor:
         case = Case(process=PROCESS, process_version=process_versions.current_version(
             uow.session, PROCESS), status=Stage.HANDLING.value, subject=(
                 f"{category.name_zh}：{data.description}")[:200], accepted_on=today, due_on=due,
-            details={"category": category.code, "org_unit": grid}, created_at=datetime.now(UTC),
+            details={"category": category.code, "org_unit": grid},
+            department_code=category.department, created_at=datetime.now(UTC),
             updated_at=datetime.now(UTC))
         uow.session.add(case)
         uow.session.flush()
@@ -340,7 +341,11 @@ def _open_resolve(session: Session, case: Case, issue: GridIssue, title: str) ->
         WorkItem.case_id == case.id, WorkItem.step == "resolve"))))
     steps.open_in(session, WorkItemSpec(
         case_id=case.id, step="resolve", attempt=attempt, title=title[:200],
-        form="rectification", candidate_group=issue.handler_group, due="case"))
+        form="rectification", candidate_group=issue.handler_group, due="case",
+        # a department's overdue step climbs the department ladder (its head, then the
+        # centre); the grid's and the community's are followed by their own secretaries
+        ladder="department-deadline" if issue.handler_group.startswith("department:")
+        else None))
 
 
 def _move(session: Session, actor: Actor, case: Case, issue: GridIssue, stage: Stage,

@@ -3,7 +3,8 @@ supervisor and the resident see at each step."""
 
 from datetime import date
 
-from services.platform.reference_data import read_calendar
+from services.platform.reference_data import read_calendar, read_ladders
+from services.work import escalations
 from tests.api.grid.conftest import COMMUNITY_SECRETARY, G01, STREET_SECRETARY
 
 calendar = read_calendar()
@@ -145,3 +146,13 @@ def test_the_dashboard_shows_the_three_rates_and_the_grid_short_of_sanitation(cl
     assert set(board["definitions"]) == {"response_rate", "resolution_rate",
                                          "satisfaction_rate"}
     assert board["staffing_gaps"] == {"haicang-street-aoguan-g02": ["缺环卫人员"]}
+
+
+def test_an_overdue_drain_is_escalated_to_the_head_of_the_water_bureau(client, db, member,
+                                                                       login):
+    issue = report(client, member)
+    late = calendar.add_working_days(date.fromisoformat(issue["due_on"]), 1)
+    escalations.sweep(db, calendar, read_ladders(), late)
+    case = client.get(f"/api/v1/cases/{issue['id']}", headers=login("auditor")).json()
+    assert [(e["name_zh"], e["notified"]) for e in case["escalations"]] == [
+        ("到期预警", "department:water"), ("超期督办", "head:water")]

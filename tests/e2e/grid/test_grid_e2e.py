@@ -6,7 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, next_open_item, run_deployment
+from tests.e2e.conftest import (
+    PASSWORD,
+    kill_and_wait_for_restart,
+    next_open_item,
+    run_deployment,
+)
 
 pytestmark = pytest.mark.e2e
 STACK_ENV = {"GOVFLOW_TODAY": "2026-11-02"}  # a Monday
@@ -104,3 +109,29 @@ def test_a_whistle_summoning_two_departments_one_late_reaches_the_street_then_is
     assert step(http, member, issue, "evaluation", {"rating": "satisfied"})["status"] == "closed"
     assert http.post(f"/api/v1/issues/{issue}/whistle/withdrawal",
                      headers=urban).status_code == 200
+
+
+def test_killing_the_worker_while_issues_and_a_whistle_wait_loses_none(http, stack, as_user,
+                                                                       member):
+    """The loop's waits are work items in the business database and the whistle's deadlines
+    are rows the sweep reads: a worker killed mid-wait loses nothing, the next one carries on."""
+    water = as_user("officer-water")
+    waiting = [http.post("/api/v1/issues", headers=member, json={
+        "category": "drain-blocked", "description": f"下水道堵塞 {n}", "grid": G01}).json()["id"]
+        for n in range(3)]
+    whistled = http.post("/api/v1/issues", headers=member, json={
+        "category": "food-safety", "description": "小区门口无证熟食摊", "grid": G01}).json()["id"]
+    opened = datetime.fromisoformat(step(http, member, whistled, "whistle", {
+        "kind": "emergency", "reason": "涉及食品安全，需市场监管立即到场",
+        "departments": ["market-supervision"]})["opened_at"])
+
+    kill_and_wait_for_restart(stack, "flows.worker")
+
+    for issue in waiting:
+        assert next_open_item(http, water, "department:water", issue)["case_id"] == issue
+        step(http, water, issue, "resolution", {"result": "已疏通"})
+    state = run_deployment(stack["prefect"], "whistle-sweep/every-minute",
+                           {"at": (opened + timedelta(minutes=16)).isoformat()})
+    assert state["type"] == "COMPLETED"
+    seen = http.get(f"/api/v1/issues/{whistled}/whistle", headers=member).json()
+    assert seen["level_name"] == "社区党委书记哨"
