@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, UploadFile, status
+from fastapi.responses import Response
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, Limit, Offset, Today
 from policies.grid.categories import Catalogue
 from policies.grid.loop import Stage
-from services.grid import dashboard, issues, reference
+from services.grid import dashboard, issues, photos, reference
 from services.grid.issues import (
     Evaluation,
     Feedback,
@@ -97,6 +98,28 @@ def close(case_id: Id, actor: CurrentActor, db: DbDep, catalogue: CatalogueDep,
 
 class GrassrootsBoard(dashboard.GrassrootsDashboard):
     whistle: whistle_dashboard.WhistleRates
+
+
+@router.post("/{case_id}/photos", response_model=photos.PhotoRead,
+             status_code=status.HTTP_201_CREATED)
+async def add_photo(case_id: Id, file: UploadFile, actor: CurrentActor, db: DbDep
+                    ) -> photos.PhotoRead:
+    """A photo of the issue (JPEG or PNG, read from its bytes; size limit as data): seen on
+    patrol, the handler's result, or the supervisor's verification by photos."""
+    content = await file.read()
+    return photos.add(db, reference.photo_rules(), actor, case_id, content)
+
+
+@router.get("/{case_id}/photos", response_model=list[photos.PhotoRead])
+def list_photos(case_id: Id, actor: CurrentActor, db: DbDep) -> list[photos.PhotoRead]:
+    return photos.listing(db, actor, case_id)
+
+
+@router.get("/{case_id}/photos/{photo_id}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+def photo(case_id: Id, photo_id: Id, actor: CurrentActor, db: DbDep) -> Response:
+    content, content_type = photos.content(db, actor, case_id, photo_id)
+    return Response(content, media_type=content_type)
 
 
 @dashboard_router.get("/grassroots", response_model=GrassrootsBoard)

@@ -396,6 +396,12 @@ def scope_of(session: Session, issue: GridIssue) -> ObjectScope:
     return ObjectScope(department=issue.department, org_units=org_path(session, issue.grid))
 
 
+def load_issue(session: Session, actor: Actor, case_id: int, lock: bool = False
+               ) -> tuple[Case, GridIssue]:
+    """The issue if `actor` may read it (NotFound otherwise: out of scope says nothing)."""
+    return _load(session, actor, case_id, lock)
+
+
 def _load(session: Session, actor: Actor, case_id: int, lock: bool = False
           ) -> tuple[Case, GridIssue]:
     stmt = select(GridIssue).where(GridIssue.case_id == case_id)

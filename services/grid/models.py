@@ -4,7 +4,7 @@ stands and what the raiser said."""
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.platform.db.models import Base
@@ -40,3 +40,19 @@ class GridIssue(Base):
     rating: Mapped[str | None] = mapped_column(String(24))
     feedback: Mapped[str | None] = mapped_column(Text)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GridPhoto(Base):
+    """A photo of an issue, kept with it in the business database (small, size-checked)."""
+
+    __tablename__ = "grid_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # where the loop stood: what it shows
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from policies.grid.categories import Catalogue
+from policies.grid.photos import PhotoRules
 from policies.grid.staffing import Staffing, staffing_gaps
 from services.platform.db import models
 from services.platform.db.uow import Database
@@ -22,6 +23,15 @@ def read_catalogue(path: Path | None = None) -> Catalogue:
 
 def read_staffing(path: Path | None = None) -> Staffing:
     return read_entry(Staffing, path or DATA / "staffing.yaml", "staffing")
+
+
+def read_photo_rules(path: Path | None = None) -> PhotoRules:
+    return read_entry(PhotoRules, path or DATA / "photos.yaml", "photos")
+
+
+@cache
+def photo_rules() -> PhotoRules:
+    return read_photo_rules()
 
 
 @cache

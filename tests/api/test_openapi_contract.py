@@ -45,6 +45,7 @@ RULES_BEYOND_THE_SCHEMA = [
     # a failed verification states its reasons
     "POST /api/v1/issues",
     "POST /api/v1/issues/{case_id}/supervision",
+    "POST /api/v1/issues/{case_id}/photos",  # a JPEG or PNG, read from its bytes
     "POST /api/v1/issues/{case_id}/whistle",
     "POST /api/v1/issues/{case_id}/whistle/summons",
     "POST /api/v1/wishes",

@@ -4,7 +4,8 @@
   raiser, the handler, where the loop stands, the raiser's evaluation;
 - whistles, whistle_levels, whistle_summons: a whistle on a case, each level it reached,
   each department summoned and when it reported;
-- wishes: a resident's micro-wish beside its case, who claimed it, its confirmation.
+- wishes: a resident's micro-wish beside its case, who claimed it, its confirmation;
+- grid_photos: photos of an issue, with their type, size and hash.
 
 Revision ID: 0008
 Revises: 0005
@@ -132,8 +133,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_wishes_resident_number'), ['resident_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_wishes_status'), ['status'], unique=False)
 
+    op.create_table('grid_photos',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=False),
+    sa.Column('content_type', sa.String(length=32), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('added_by', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_grid_photos_case_id_cases')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grid_photos'))
+    )
+    with op.batch_alter_table('grid_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grid_photos_case_id'), ['case_id'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table('grid_photos')
     op.drop_table('wishes')
     op.drop_table('whistle_summons')
     op.drop_table('whistle_levels')

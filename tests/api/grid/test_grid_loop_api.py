@@ -156,3 +156,28 @@ def test_an_overdue_drain_is_escalated_to_the_head_of_the_water_bureau(client, d
     case = client.get(f"/api/v1/cases/{issue['id']}", headers=login("auditor")).json()
     assert [(e["name_zh"], e["notified"]) for e in case["escalations"]] == [
         ("到期预警", "department:water"), ("超期督办", "head:water")]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
+
+
+def test_photos_are_kept_with_the_issue_and_checked_by_their_bytes(client, member, login):
+    issue = report(client, member)["id"]
+    added = client.post(f"/api/v1/issues/{issue}/photos", headers=member,
+                        files={"file": ("drain.png", PNG, "image/png")})
+    assert added.status_code == 201, added.text
+    assert (added.json()["content_type"], added.json()["stage"]) == ("image/png", "handling")
+    seen = client.get(f"/api/v1/issues/{issue}/photos/{added.json()['id']}",
+                      headers=login("officer-water"))
+    assert seen.content == PNG and seen.headers["content-type"] == "image/png"
+
+    disguised = client.post(f"/api/v1/issues/{issue}/photos", headers=member,
+                            files={"file": ("drain.jpg", b"MZ not an image" * 100, "image/jpeg")})
+    assert disguised.status_code == 422 and disguised.json()["errors"][0]["field"] == "file"
+    huge = client.post(f"/api/v1/issues/{issue}/photos", headers=member,
+                       files={"file": ("big.png", PNG + b"\0" * 900_000, "image/png")})
+    assert huge.status_code in (413, 422)
+    assert client.get(f"/api/v1/issues/{issue}/photos",
+                      headers=login("officer-civil-affairs")).status_code == 404
+    assert [p["id"] for p in client.get(f"/api/v1/issues/{issue}/photos",
+                                        headers=member).json()] == [added.json()["id"]]
