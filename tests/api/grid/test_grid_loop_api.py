@@ -3,9 +3,20 @@ supervisor and the resident see at each step."""
 
 from datetime import date
 
+from sqlalchemy import select
+
+from services.grid import issues
+from services.grid.reference import catalogue
+from services.platform import identity
+from services.platform.db import models
 from services.platform.reference_data import read_calendar, read_ladders
 from services.work import escalations
-from tests.api.grid.conftest import COMMUNITY_SECRETARY, G01, STREET_SECRETARY
+from tests.api.grid.conftest import (
+    COMMUNITY_SECRETARY,
+    G01,
+    STREET_SECRETARY,
+    ensure_grid_member,
+)
 
 calendar = read_calendar()
 DRAIN = {"category": "drain-blocked", "description": "沧江花园1号楼前下水道堵塞，污水漫到人行道",
@@ -181,3 +192,29 @@ def test_photos_are_kept_with_the_issue_and_checked_by_their_bytes(client, membe
                       headers=login("officer-civil-affairs")).status_code == 404
     assert [p["id"] for p in client.get(f"/api/v1/issues/{issue}/photos",
                                         headers=member).json()] == [added.json()["id"]]
+
+
+def test_the_response_rate_counts_acknowledgements_within_the_response_limit(client, db,
+                                                                             login):
+    """In 温厝社区第一网格 (used by no other test): two garbage heaps, handled by the grid; one
+    acknowledged the next working day (in time), one three working days later (late)."""
+    grid = "haicang-street-wencuo-g01"
+    headers = login(ensure_grid_member(db, "grid-wencuo-g01-zhou", grid))
+    filed = [client.post("/api/v1/issues", headers=headers, json={
+        "category": "garbage", "description": f"温厝花园{n}号楼下垃圾堆放", "grid": grid}).json()
+        for n in (1, 2)]
+    reported = date.fromisoformat(filed[0]["reported_on"])
+    member = identity_of(db, "grid-wencuo-g01-zhou")
+    for issue, days in zip(filed, (1, 3), strict=True):
+        issues.acknowledge(db, catalogue(), member, issue["id"],
+                           calendar.add_working_days(reported, days))
+    board = client.get("/api/v1/dashboard/grassroots", headers=login("auditor")).json()
+    rates = board["by_level"]["grid"][grid]
+    assert (rates["reported"], rates["response_rate"], rates["resolution_rate"],
+            rates["satisfaction_rate"]) == (2, 0.5, 0.0, None)
+
+
+def identity_of(db, username: str):
+    with db.reading() as uow:
+        return identity.actor_of(uow.session.scalar(
+            select(models.User).where(models.User.username == username)))
