@@ -14,10 +14,15 @@ from api.routes import (
     cases,
     catalogue,
     health,
+    issues,
+    open311,
     projects,
     users,
+    whistle,
+    wishes,
     work_items,
 )
+from services.grid.reference import catalogue as grid_catalogue
 from services.platform import logs, runtime
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -26,6 +31,7 @@ from services.project_approval.plan import project_plan
 def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
+    grid_catalogue()
     logs.configure()
 
     @asynccontextmanager
@@ -42,12 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     openapi.install(app)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (auth, catalogue, applications):  # open to applicants too
+    for module in (auth, catalogue, applications, wishes):  # open to applicants too
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
-                   projects.router, applications.dashboard_router):
+                   projects.router, applications.dashboard_router, issues.router,
+                   issues.dashboard_router, whistle.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
+    app.include_router(open311.router)
     app.include_router(health.router)
     app.add_middleware(Metrics, registry=app.state.metrics_registry)
     app.add_middleware(LimitBodySize, max_bytes=rt.settings.max_body_bytes)

@@ -12,6 +12,7 @@ from rich.table import Table
 from api.supervisor import StackRole
 from policies.access import Actor, Role
 from policies.reference import ReferenceDataError
+from services.grid.reference import staffing_report
 from services.platform import audit_trail, identity, reference_data, runtime
 from services.platform.db.migrate import upgrade
 from services.platform.identity import UserCreate
@@ -61,6 +62,13 @@ def load_reference(directory: Annotated[Path | None, typer.Option(
     for name, load in report.items():
         table.add_row(name, str(len(load.added)), str(len(load.updated)), str(load.unchanged))
     console.print(table)
+    _report_grid_staffing(rt.db)
+
+
+def _report_grid_staffing(db) -> None:
+    """Grids short of their leader or one of the five types (QL-06): told, not refused."""
+    for grid, lacking in staffing_report(db).items():
+        console.print(f"[yellow]grid {grid} staffing incomplete (1+5+N):[/] {'、'.join(lacking)}")
 
 
 @users_app.command("create")

@@ -20,6 +20,8 @@ from flows.housekeeping.probe import probe
 from flows.housekeeping.reconcile import reconcile
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
+from flows.whistle.whistle_sweep import whistle_sweep
+from flows.wishes.urge import urge_unclaimed_wishes
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -39,6 +41,11 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                description="Recompute the audit trail's hash chain every night at 02:00."),
         deploy(deadline_sweep, name="every-10-minutes", interval=600, tags=["deadlines"],
                description="Warn before deadlines and escalate past them, each level once."),
+        deploy(whistle_sweep, name="every-minute", interval=60, tags=["whistle"],
+               description="Climb a whistle one level when summoned departments are late."),
+        deploy(urge_unclaimed_wishes, name="daily", tags=["wishes"],
+               schedules=[Cron("0 8 * * *", timezone=TIMEZONE)],
+               description="Urge micro-wishes still unclaimed after the data's days (HC-08)."),
         deploy(reconcile, name="every-2-minutes", interval=120, tags=["reconcile"],
                description="Re-drive cases whose flow run is missing, ended or stuck."),
         deploy(probe, name="ping", tags=["probe"],

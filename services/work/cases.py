@@ -219,8 +219,15 @@ def scope_of(session: Session, case: Case) -> ObjectScope:
     its applicant."""
     station = session.get(models.Station, case.station_code) if case.station_code else None
     unit = station and (station.community_code or station.street_code)
+    unit = unit or unit_of(case)
     return ObjectScope(department=case.department_code, station=case.station_code,
                        org_units=org_path(session, unit), applicant_number=case.applicant_number)
+
+
+def unit_of(case: Case) -> str | None:
+    """A case raised in a unit of the org tree (a grid, a community) names it in its details
+    as `org_unit`: its secretaries follow it, and escalations find them from there."""
+    return (case.details or {}).get("org_unit")
 
 
 def _read(case: Case) -> CaseRead:

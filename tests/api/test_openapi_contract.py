@@ -41,6 +41,15 @@ RULES_BEYOND_THE_SCHEMA = [
     "POST /api/v1/projects",
     "POST /api/v1/projects/{case_id}/joint-reviews",
     "POST /api/v1/applications",
+    # grassroots: a category, grid, building, department, community or wish kind of the data;
+    # a failed verification states its reasons
+    "POST /api/v1/issues",
+    "POST /api/v1/issues/{case_id}/supervision",
+    "POST /api/v1/issues/{case_id}/photos",  # a JPEG or PNG, read from its bytes
+    "POST /api/v1/issues/{case_id}/whistle",
+    "POST /api/v1/issues/{case_id}/whistle/summons",
+    "POST /api/v1/wishes",
+    "POST /api/v1/wishes/{case_id}/assignment",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # Schemathesis's default
 

@@ -1,0 +1,1 @@
+"""Micro-wishes (微心愿, HC-08): post, two-way claiming, fulfilment, the resident confirms."""

@@ -1,0 +1,1 @@
+"""Micro-wishes (微心愿): a resident's small wish, claimed, fulfilled and confirmed."""
