@@ -1,0 +1,21 @@
+"""Where the handbook finds its sources and keeps the recorded test results
+(GOVFLOW_HANDBOOK_… environment variables; paths relative to the repository root)."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.platform.settings import VAR_DIR
+
+
+class HandbookSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVFLOW_HANDBOOK_", extra="ignore")
+
+    features_dir: Path = Path("features")
+    glossary_file: Path = Path("docs/glossary.md")
+    # One JSON file per recorded test run; the oldest beyond `runs_kept` are deleted.
+    results_dir: Path = VAR_DIR / "handbook" / "runs"
+    runs_kept: int = Field(default=30, ge=1, le=10_000)
+    # A scenario is flaky when, among its last `flaky_window` runs, it both passed and failed.
+    flaky_window: int = Field(default=5, ge=2, le=100)
