@@ -13,6 +13,7 @@ from api.routes import (
     auth,
     cases,
     catalogue,
+    handbook,
     health,
     projects,
     users,
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)
+    app.include_router(handbook.router)  # public policy pages, no sign-in
     app.add_middleware(Metrics, registry=app.state.metrics_registry)
     app.add_middleware(LimitBodySize, max_bytes=rt.settings.max_body_bytes)
     return app

@@ -163,16 +163,17 @@ def _clause_word(status: str) -> str:
     return {"failed": "failing", "passed": "passing"}.get(status, "not_run")
 
 
-def load_handbook(root: Path, settings: HandbookSettings | None = None,
+def load_handbook(settings: HandbookSettings | None = None,
                   extra_features: list[Path] | None = None) -> Handbook:
-    """Everything the pages show, read afresh (features, registry, glossary, kept runs)."""
+    """Everything the pages show, read afresh (features, registry, glossary, kept runs);
+    `extra_features`: more folders of features (the browser tests' own)."""
     settings = settings or HandbookSettings()
+    root = settings.repository()
     features = read_features(root / settings.features_dir, root)
-    for folder in extra_features or []:
-        features += read_features(folder, root)
-    results_dir = settings.results_dir if settings.results_dir.is_absolute() \
-        else root / settings.results_dir
-    return Handbook(registry=read_registry(), features=features, runs=read_runs(results_dir),
+    for folder in [*settings.extra_features_dirs, *(extra_features or [])]:
+        features += read_features(root / folder, root)
+    return Handbook(registry=read_registry(), features=features,
+                    runs=read_runs(settings.runs_dir()),
                     glossary=read_glossary(root / settings.glossary_file),
                     flaky_window=settings.flaky_window)
 

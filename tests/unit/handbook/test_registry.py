@@ -39,7 +39,7 @@ def test_every_data_file_a_clause_reads_exists():
 
 
 def test_every_clause_tag_in_the_features_names_a_clause_of_the_registry():
-    handbook = load_handbook(REPO)
+    handbook = load_handbook()
     assert handbook.unknown_tags() == []
     assert len(handbook.scenarios()) > 0
 

@@ -1,0 +1,78 @@
+"""The handbook served by the API: public pages, real statuses from a recorded run of the
+test-only sample feature (one scenario and one example row fail on purpose)."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from services.handbook.registry import read_registry
+from tests.handbook_sample import FAILING, FEATURE_PATH, SKIP_REASON, record_sample_run
+
+
+@pytest.fixture(scope="module")
+def sample_results(tmp_path_factory):
+    return record_sample_run(tmp_path_factory.mktemp("handbook-runs"))
+
+
+@pytest.fixture
+def handbook(monkeypatch, sample_results):
+    monkeypatch.setenv("GOVFLOW_HANDBOOK_RESULTS_DIR", str(sample_results))
+    monkeypatch.setenv("GOVFLOW_HANDBOOK_EXTRA_FEATURES_DIRS",
+                       json.dumps(["tests/handbook_sample/features"]))
+
+
+def test_the_home_page_is_public_and_lists_every_clause(client, handbook):
+    response = client.get("/handbook/")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    for clause in read_registry().clauses:
+        assert f'data-clause="{clause.id}"' in response.text
+    assert 'data-clause="HC-11e" data-status="failing"' in response.text
+
+
+def test_handbook_without_slash_redirects_so_relative_links_resolve(client):
+    response = client.get("/handbook", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (308, "/handbook/")
+
+
+def test_the_clause_page_shows_the_failing_scenario_and_the_skip_reason(client, handbook):
+    page = client.get("/handbook/clauses/HC-11e").text
+    assert '让"最多跑一次""一次就办好"' in page.replace("&#34;", '"')
+    assert FAILING in page and "样例故意不通过：缺少材料" in page
+    assert SKIP_REASON in page
+
+
+def test_an_unknown_clause_or_page_is_a_problem_naming_the_path(client, handbook):
+    response = client.get("/handbook/clauses/HC-99z")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "path"
+
+
+def test_only_the_data_files_a_clause_reads_are_published(client, handbook):
+    assert client.get("/handbook/data/policies/data/org.yaml").status_code == 200
+    assert client.get("/handbook/data/pyproject.toml").status_code == 404
+    assert client.get("/handbook/data/policies/../pyproject.toml").status_code == 404
+
+
+def test_the_feature_page_shows_one_result_per_example_row(client, handbook):
+    slug = FEATURE_PATH.split("/", 1)[1].removesuffix(".feature")
+    page = client.get(f"/handbook/features/{slug}").text
+    rows = [page.count(f'data-row="{i}" data-status="{s}"')
+            for i, s in enumerate(["passed", "passed", "passed", "failed"])]
+    assert rows == [1, 1, 1, 1]
+    assert "<td>身份证</td>" in page  # the data table of a step, as written
+
+
+def test_the_csv_and_xlsx_exports_hold_the_matrix(client, handbook):
+    rows = list(csv.reader(io.StringIO(
+        client.get("/handbook/coverage.csv").content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["条款", "来源", "流程"]
+    by_id = {r[0]: r for r in rows[1:31]}
+    assert len(by_id) == 30 and by_id["HC-11e"][6] == "未通过"
+    sheet = load_workbook(io.BytesIO(client.get("/handbook/coverage.xlsx").content)).active
+    assert sheet.title == "覆盖矩阵"
+    assert [c.value for c in sheet["A"][1:31]] == [c.id for c in read_registry().clauses]
