@@ -121,7 +121,10 @@ def read_features(root: Path, base: Path) -> list[Feature]:
 
 
 def read_feature(path: Path, base: Path) -> Feature:
-    rel = path.resolve().relative_to(base.resolve()).as_posix()
+    try:
+        rel = path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:  # a folder outside the repository: keyed by its full path
+        rel = path.resolve().as_posix().lstrip("/")
     try:
         document = Parser().parse(path.read_text(encoding="utf-8"))
     except CompositeParserException as exc:
