@@ -13,12 +13,22 @@ ProcessCode = Field(pattern=r"^[a-z][a-z_]*$")
 SOURCE_REPORTS = {"HC": "海沧区（厦门市）", "LK": "龙口市", "QL": "麒麟区（曲靖市）"}
 
 
+class ProcessStep(BaseModel):
+    """A step of the process as designed, with the clauses that govern it."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name_zh: str = Field(min_length=1, max_length=12)
+    clauses: list[str] = []
+
+
 class Process(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = ProcessCode
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
+    # The declared order of its steps: the process page's diagram is drawn from it.
+    steps: list[ProcessStep] = []
 
 
 class Clause(BaseModel):
@@ -66,6 +76,12 @@ class ClauseRegistry(BaseModel):
         for clause in self.clauses:
             if clause.process not in codes:
                 raise ValueError(f"{clause.id}: unknown process {clause.process!r}")
+        for process in self.processes:
+            for step in process.steps:
+                unknown = set(step.clauses) - set(ids)
+                if unknown:
+                    raise ValueError(f"process {process.code}, step {step.name_zh}: "
+                                     f"unknown clauses {sorted(unknown)}")
         return self
 
     def get(self, clause_id: str) -> Clause | None:

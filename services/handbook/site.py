@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from policies.handbook.clauses import SOURCE_REPORTS
-from services.handbook import export
+from services.handbook import charts, export
 from services.handbook.coverage import (
     CLAUSE_STATUSES,
     STATUS_ZH,
@@ -42,6 +42,7 @@ class Site:
         h = self.handbook
         return (["", "glossary", "search", "coverage.csv", "coverage.xlsx"]
                 + [f"clauses/{c.id}" for c in h.registry.clauses]
+                + [f"processes/{p.code}" for p in h.registry.processes]
                 + [f"features/{f.slug}" for f in h.features]
                 + sorted({f"data/{p}" for c in h.registry.clauses for p in c.reads}))
 
@@ -83,6 +84,8 @@ class Site:
             return self._clause(path)
         if path.startswith("features/"):
             return self._feature(path)
+        if path.startswith("processes/"):
+            return self._process(path)
         if path.startswith("data/"):
             return self._data(path.removeprefix("data/"))
         return None
@@ -99,8 +102,12 @@ class Site:
         by_process: dict[str, list[Feature]] = {}
         for feature in h.features:
             by_process.setdefault(feature.process, []).append(feature)
+        by_process_counts = h.counts_by("process")
+        chart = charts.status_bars(
+            [(p.name_zh, by_process_counts[p.code]) for p in h.registry.processes
+             if p.code in by_process_counts], STATUS_ZH)
         return dict(registry=h.registry, runs=h.runs, totals=h.counts(h.registry.clauses),
-                    by_process=h.counts_by("process"), by_source=h.counts_by("source"),
+                    by_process=by_process_counts, chart=chart, by_source=h.counts_by("source"),
                     sources=SOURCE_REPORTS, matrix=export.matrix(h), features=h.features,
                     features_by_process=by_process, unknown=h.unknown_tags())
 
@@ -116,6 +123,20 @@ class Site:
                           source_name=SOURCE_REPORTS[clause.source],
                           since=h.clause_since(clause), history=h.clause_history(clause),
                           flaky_window=h.flaky_window)
+
+    def _process(self, path: str) -> Page | None:
+        h = self.handbook
+        process = next((p for p in h.registry.processes if f"processes/{p.code}" == path), None)
+        if process is None:
+            return None
+        url = self._url_maker(path)
+        steps = [(step.name_zh, [(cid, h.clause_status(h.registry.get(cid)),
+                                  url(f"clauses/{cid}")) for cid in step.clauses])
+                 for step in process.steps]
+        return self._html("process.html", path, process=process,
+                          diagram=charts.process_diagram(steps),
+                          rows=[r for r in export.matrix(h) if r.clause.process == process.code],
+                          features=[f for f in h.features if f.process == process.code])
 
     def _rows(self, feature: Feature, scenario: Scenario) -> list[tuple[ExampleRow | None,
                                                                       Outcome | None]]:

@@ -1,0 +1,88 @@
+"""Charts drawn on the server as inline SVG: no script, no CDN, the same in the static site."""
+
+from html import escape
+
+COLOURS = {"passing": "#3aa757", "failing": "#d93025", "not_run": "#9aa4ae",
+           "uncovered": "#f0b429"}
+
+
+def status_bars(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str]) -> str:
+    """One stacked bar per row (a process): its clauses by status, with the counts written
+    on the bar and a legend; the SVG carries a title for screen readers."""
+    bar_h, gap, label_w, width = 22, 8, 130, 560
+    most = max((sum(c.values()) for _, c in rows), default=1) or 1
+    unit = (width - label_w - 40) / most
+    height = len(rows) * (bar_h + gap) + 34
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+             "<title>各流程条款状态</title>"]
+    for i, (name, counts) in enumerate(rows):
+        y = i * (bar_h + gap)
+        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" '
+                     f'font-size="13">{escape(name)}</text>')
+        x = float(label_w)
+        for status, n in counts.items():
+            if not n:
+                continue
+            w = n * unit
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                         f'fill="{COLOURS[status]}"><title>{escape(labels[status])} {n}'
+                         f'</title></rect>')
+            parts.append(f'<text x="{x + w / 2:.1f}" y="{y + 16}" text-anchor="middle" '
+                         f'font-size="12" fill="{"#4a3500" if status == "uncovered" else "#fff"}">'
+                         f'{n}</text>')
+            x += w
+    y = len(rows) * (bar_h + gap) + 10
+    for j, (status, colour) in enumerate(COLOURS.items()):
+        x = label_w + j * 95
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="12">'
+                     f'{escape(labels[status])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+FILLS = {"passing": "#e3f4e6", "failing": "#fde5e3", "not_run": "#eceff2",
+         "uncovered": "#fff2d6", None: "#ffffff"}
+INKS = {"passing": "#13622a", "failing": "#a1170d", "not_run": "#4a5561", "uncovered": "#8a5300"}
+WORST_FIRST = ("failing", "not_run", "uncovered", "passing")
+
+
+def step_status(statuses: list[str]) -> str | None:
+    """A step is as good as its worst clause (a step no clause governs has no colour)."""
+    return next((s for s in WORST_FIRST if s in statuses), None)
+
+
+def process_diagram(steps: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
+    """The process as designed, left to right: one box per declared step, filled by its
+    clauses' results, each clause id a link to its page. `steps`: (name, [(clause id,
+    status, href)])."""
+    box_w, box_h, gap = 150, 92, 34
+    width = max(len(steps) * (box_w + gap) - gap + 2, 200)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
+             f'width="{width}" height="{box_h + 2}" viewBox="0 0 {width} {box_h + 2}">',
+             "<title>流程设计图</title>",
+             '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="7" refY="4" '
+             'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#5f6b78"/></marker></defs>']
+    for i, (name, clauses) in enumerate(steps):
+        x = 1 + i * (box_w + gap)
+        status = step_status([s for _, s, _ in clauses])
+        stroke = COLOURS.get(status, "#9aa4ae")
+        parts.append(f'<rect x="{x}" y="1" width="{box_w}" height="{box_h}" rx="8" '
+                     f'fill="{FILLS[status]}" stroke="{stroke}" stroke-width="2" '
+                     f'data-status="{status or "none"}"/>')
+        parts.append(f'<text x="{x + box_w / 2}" y="26" text-anchor="middle" font-size="14" '
+                     f'font-weight="700">{escape(name)}</text>')
+        for j, (clause_id, clause_status, href) in enumerate(clauses):
+            cx = x + box_w / 2 + (j % 2 - 0.5) * 62 if len(clauses) > 1 else x + box_w / 2
+            cy = 52 + (j // 2) * 20
+            parts.append(f'<a href="{escape(href)}"><text x="{cx}" y="{cy}" text-anchor="middle"'
+                         f' font-size="12" fill="{INKS[clause_status]}" '
+                         f'text-decoration="underline">{escape(clause_id)}</text></a>')
+        if i < len(steps) - 1:
+            ax = x + box_w
+            parts.append(f'<line x1="{ax + 2}" y1="{box_h / 2}" x2="{ax + gap - 4}" '
+                         f'y2="{box_h / 2}" stroke="#5f6b78" stroke-width="2" '
+                         f'marker-end="url(#arrow)"/>')
+    parts.append("</svg>")
+    return "".join(parts)
