@@ -93,7 +93,7 @@ class Site:
     def _html(self, template: str, path: str, **values) -> Page:
         html = _templates.render(
             template, url=self._url_maker(path), when=when, zh=STATUS_ZH,
-            statuses=CLAUSE_STATUSES, run=self.handbook.last_run,
+            statuses=CLAUSE_STATUSES, run=self.handbook.last_run, static=self.static,
             generated=when(self.generated), **values)
         return Page(html.encode("utf-8"), "text/html; charset=utf-8")
 
@@ -254,3 +254,25 @@ def build_site(out: Path, settings: HandbookSettings | None = None) -> tuple[Han
         raise ValueError("tags naming no clause of the registry: " + ", ".join(
             f"{u.tag} ({u.feature}:{u.line})" for u in unknown))
     return handbook, len(build(Site(handbook, settings.repository(), static=True), out))
+
+
+def mining_page(db, settings: HandbookSettings | None = None) -> Page:
+    """Process mining of the audit trail (served only, to auditors and administrators)."""
+    from services.handbook import mining
+
+    settings = settings or HandbookSettings()
+    site = Site(load_handbook(settings), settings.repository())
+    return site._html("mining.html", "mining", minings=mining.mine(db), wait=wait)
+
+
+def wait(seconds: float) -> str:
+    """A wait as a reader says it: 2天3小时, 5小时12分, 40秒."""
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes}分"
+    return f"{minutes}分{secs}秒" if minutes else f"{secs}秒"

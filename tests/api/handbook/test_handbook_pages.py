@@ -92,3 +92,14 @@ def test_the_home_page_charts_clause_status_per_process(client, handbook):
     page = client.get("/handbook/").text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
     assert 'href="processes/one_stop"' in page
+
+
+def test_process_mining_is_for_auditors_and_administrators(client, login):
+    assert client.get("/handbook/mining").status_code == 401
+    officer = client.get("/handbook/mining", headers=login("officer-civil-affairs"))
+    assert officer.status_code == 403
+    assert officer.headers["content-type"] == "application/problem+json"
+    for who in ("auditor", "admin"):
+        response = client.get("/handbook/mining", headers=login(who))
+        assert response.status_code == 200, who
+        assert "过程挖掘" in response.text
