@@ -40,7 +40,7 @@ class Site:
     def paths(self) -> list[str]:
         """Every page and file of the site (what the static build writes)."""
         h = self.handbook
-        return (["", "glossary", "search", "coverage.csv", "coverage.xlsx"]
+        return (["", "glossary", "search", "coverage.csv", "coverage.xlsx", "coverage.pdf"]
                 + [f"clauses/{c.id}" for c in h.registry.clauses]
                 + [f"processes/{p.code}" for p in h.registry.processes]
                 + [f"features/{f.slug}" for f in h.features]
@@ -80,6 +80,8 @@ class Site:
             return Page(export.coverage_csv(self.handbook), "text/csv; charset=utf-8")
         if path == "coverage.xlsx":
             return Page(export.coverage_xlsx(self.handbook), export.XLSX)
+        if path == "coverage.pdf":
+            return Page(self._pdf(), "application/pdf")
         if path.startswith("clauses/"):
             return self._clause(path)
         if path.startswith("features/"):
@@ -110,6 +112,26 @@ class Site:
                     by_process=by_process_counts, chart=chart, by_source=h.counts_by("source"),
                     sources=SOURCE_REPORTS, matrix=export.matrix(h), features=h.features,
                     features_by_process=by_process, unknown=h.unknown_tags())
+
+    def _pdf(self) -> bytes:
+        """The coverage matrix and every clause page, dated and carrying the commit, for
+        filing (WeasyPrint; the CJK font comes from fonts-noto-cjk)."""
+        from weasyprint import HTML
+
+        h = self.handbook
+        clauses = []
+        for row in export.matrix(h):
+            scenarios = [dict(feature=f, scenario=s, status=h.scenario_status(f, s),
+                              rows=[o.result.status if o else "not_run"
+                                    for _, o in self._rows(f, s)] if s.is_outline else [])
+                         for f, s in h.scenarios_of(row.clause.id)]
+            clauses.append(dict(row=row, scenarios=scenarios))
+        run = h.last_run
+        stamp = f"{when(self.generated)} · 提交 {(run.commit or '未知')[:10] if run else '无'}"
+        html = self._html("print.html", "", matrix=export.matrix(h), clauses=clauses,
+                          totals=h.counts(h.registry.clauses), registry=h.registry,
+                          sources=SOURCE_REPORTS, stamp=stamp).body.decode("utf-8")
+        return HTML(string=html).write_pdf()
 
     def _clause(self, path: str) -> Page | None:
         h = self.handbook
@@ -217,7 +239,7 @@ def _clause_like(status: str) -> str:
 
 
 def _is_file(path: str) -> bool:
-    return path.startswith("data/") or path.endswith((".csv", ".xlsx"))
+    return path.startswith("data/") or path.endswith((".csv", ".xlsx", ".pdf"))
 
 
 def when(moment: datetime) -> str:

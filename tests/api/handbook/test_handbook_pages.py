@@ -103,3 +103,11 @@ def test_process_mining_is_for_auditors_and_administrators(client, login):
         response = client.get("/handbook/mining", headers=login(who))
         assert response.status_code == 200, who
         assert "过程挖掘" in response.text
+
+
+def test_the_pdf_for_filing_holds_the_matrix_and_every_clause(client, handbook):
+    response = client.get("/handbook/coverage.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 20_000  # the CJK glyphs are embedded, not left out
