@@ -117,8 +117,11 @@ class Handbook:
             if s != status:
                 break
             since = run.finished_at
-        window = {s for _, s in history[-self.flaky_window:]}
-        return Since(status=status, since=since, flaky=window == {"passing", "failing"})
+        # Flaky: it went back and forth (two changes or more) within the window; one change
+        # is a fix or a regression, not flakiness.
+        window = [s for _, s in history[-self.flaky_window:]]
+        changes = sum(a != b for a, b in zip(window, window[1:], strict=False))
+        return Since(status=status, since=since, flaky=changes >= 2)
 
     def counts(self, clauses: list[Clause]) -> dict[str, int]:
         counts = dict.fromkeys(CLAUSE_STATUSES, 0)

@@ -22,7 +22,8 @@ class HandbookSettings(BaseSettings):
     # One JSON file per recorded test run; the oldest beyond `runs_kept` are deleted.
     results_dir: Path = VAR_DIR / "handbook" / "runs"
     runs_kept: int = Field(default=30, ge=1, le=10_000)
-    # A scenario is flaky when, among its last `flaky_window` runs, it both passed and failed.
+    # A clause is flaky when, within its last `flaky_window` runs, it went from passing to
+    # failing and back (or the other way): two changes or more.
     flaky_window: int = Field(default=5, ge=2, le=100)
 
     def repository(self) -> Path:
