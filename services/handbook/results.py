@@ -5,6 +5,7 @@ status, its steps with their data tables, the skip reason, and the run's commit 
 import json
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -67,10 +68,18 @@ def read_runs(directory: Path) -> list[RunRecord]:
     runs = []
     for path in _run_files(directory):
         try:
-            runs.append(RunRecord.model_validate(json.loads(path.read_text(encoding="utf-8"))))
+            stat = path.stat()
+            runs.append(_read_run(path, stat.st_mtime_ns, stat.st_size))
         except (OSError, ValueError, ValidationError):
             continue
     return sorted(runs, key=lambda r: r.finished_at)
+
+
+@lru_cache(maxsize=256)
+def _read_run(path: Path, mtime_ns: int, size: int) -> RunRecord:
+    """A run file parsed once (runs are written once; the key changes if one is rewritten):
+    every served page reads every kept run."""
+    return RunRecord.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _run_files(directory: Path) -> list[Path]:

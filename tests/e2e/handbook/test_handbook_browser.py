@@ -197,3 +197,5 @@ def test_the_static_build_opens_from_disk(tmp_path, page, results):
     assert page.url.endswith("/clauses/QL-05.html")
     page.click("a:has-text('policies/data/org.yaml')")
     assert "org" in page.content()
+    page.goto((out / "search.html").as_uri() + "?q=四级组织体系")  # the search works offline too
+    assert page.locator("#results .hit").count() >= 1
