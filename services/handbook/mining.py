@@ -20,6 +20,19 @@ from services.platform.db.models import AuditEvent
 from services.platform.db.uow import Database
 
 UNRECORDED = "未记录"
+# How an auditor reads the work layer's case events; an action not listed shows its code.
+ACTIONS_ZH = {
+    "case.started": "案件开始", "case.completed": "办结", "case.rejected": "不予批准",
+    "case.joint_review": "联审会", "case.extension_requested": "申请延期",
+    "case.extension_approved": "延期获批", "case.extension_rejected": "延期被驳回",
+    "case.clock_suspended": "暂停计时（补正）", "case.clock_resumed": "恢复计时",
+    "case.migrated": "迁移到新流程版本", "case.redriven": "重新驱动",
+}
+
+
+def action_label(action: str) -> str:
+    zh = ACTIONS_ZH.get(action)
+    return f"{zh}（{action}）" if zh else action
 
 
 @dataclass(frozen=True)

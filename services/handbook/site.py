@@ -284,12 +284,17 @@ def mining_page(db, settings: HandbookSettings | None = None) -> Page:
 
     settings = settings or HandbookSettings()
     site = Site(load_handbook(settings), settings.repository())
-    return site._html("mining.html", "mining", minings=mining.mine(db), wait=wait)
+    names = {p.code: p.name_zh for p in site.handbook.registry.processes}
+    return site._html("mining.html", "mining", minings=mining.mine(db), wait=wait,
+                      label=mining.action_label,
+                      process_name=lambda name: names.get(name.replace("-", "_"), name))
 
 
 def wait(seconds: float) -> str:
     """A wait as a reader says it: 2天3小时, 5小时12分, 40秒."""
     seconds = int(round(seconds))
+    if seconds < 0:  # events out of time order (a clock stepped back): say so, do not hide it
+        return "-" + wait(-seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -45,10 +45,12 @@ def test_the_graph_counts_each_step_and_the_median_wait(fresh_db):
     assert by_process[UNRECORDED].cases == 1  # its start event named no process
 
     page = mining_page(fresh_db).body.decode()
-    assert "case.joint_review" in page and "1天0小时" in page and "67%" in page
+    assert "联审会（case.joint_review）" in page and "1天0小时" in page and "67%" in page
+    assert "<h2>并联审批" in page
     assert "clerk-st-01" not in page  # no actors on the page
 
 
 def test_waits_read_as_a_reader_says_them():
     assert [wait(40), wait(300), wait(5 * 3600 + 12 * 60), wait(2 * 86400 + 3 * 3600)] == [
         "40秒", "5分0秒", "5小时12分", "2天3小时"]
+    assert wait(-90) == "-1分30秒"
