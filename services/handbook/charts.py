@@ -86,3 +86,35 @@ def process_diagram(steps: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
                          f'marker-end="url(#arrow)"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def status_over_runs(series: list[tuple[str, dict[str, int]]], labels: dict[str, str]) -> str:
+    """One stacked column per kept run (oldest left): its clauses by status."""
+    col_w, gap, height, top, left = 18, 6, 160, 10, 30
+    total = max((sum(c.values()) for _, c in series), default=1) or 1
+    # At least twelve columns wide: the first and last run's labels must not overlap.
+    width = left + max(len(series), 12) * (col_w + gap) + 10
+    scale = (height - top) / total
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+             f'width="{width}" height="{height + 24}" viewBox="0 0 {width} {height + 24}">',
+             "<title>各次测试运行后的条款状态</title>",
+             f'<text x="{left - 4}" y="{top + 10}" text-anchor="end" font-size="11">{total}</text>',
+             f'<text x="{left - 4}" y="{height}" text-anchor="end" font-size="11">0</text>']
+    for i, (label, counts) in enumerate(series):
+        x, y = left + i * (col_w + gap), float(height)
+        for status in ("passing", "failing", "not_run", "uncovered"):
+            h = counts.get(status, 0) * scale
+            if h:
+                y -= h
+                parts.append(f'<rect x="{x}" y="{y:.1f}" width="{col_w}" height="{h:.1f}" '
+                             f'fill="{COLOURS[status]}"><title>{escape(label)} '
+                             f'{escape(labels[status])} {counts[status]}</title></rect>')
+    if series:
+        parts.append(f'<text x="{left}" y="{height + 16}" font-size="11">'
+                     f'{escape(series[0][0])}</text>')
+        if len(series) > 1:
+            last_right = left + len(series) * (col_w + gap) - gap
+            parts.append(f'<text x="{max(last_right, left + 150)}" y="{height + 16}" '
+                         f'text-anchor="end" font-size="11">{escape(series[-1][0])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

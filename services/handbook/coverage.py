@@ -135,6 +135,24 @@ class Handbook:
             groups.setdefault(getattr(clause, attribute), []).append(clause)
         return {name: self.counts(clauses) for name, clauses in groups.items()}
 
+    def counts_over_runs(self) -> list[tuple[RunRecord, dict[str, int]]]:
+        """After each kept run, the clause counts as the handbook would have shown them then
+        (each scenario's newest result so far; today's features and registry)."""
+        latest: dict[Key, str] = {}
+        series = []
+        for run in self.runs:
+            latest.update({r.key: r.status for r in run.scenarios})
+            counts = dict.fromkeys(CLAUSE_STATUSES, 0)
+            for clause in self.registry.clauses:
+                found = self.scenarios_of(clause.id)
+                if not found:
+                    counts["uncovered"] += 1
+                    continue
+                statuses = [latest[k] for f, s in found for k in self.keys(f, s) if k in latest]
+                counts[_clause_word(_combine(statuses))] += 1
+            series.append((run, counts))
+        return series
+
     # -- the checks ------------------------------------------------------------------------
 
     def unknown_tags(self) -> list[UnknownTag]:

@@ -108,8 +108,12 @@ class Site:
         chart = charts.status_bars(
             [(p.name_zh, by_process_counts[p.code]) for p in h.registry.processes
              if p.code in by_process_counts], STATUS_ZH)
+        over_runs = charts.status_over_runs(
+            [(run.finished_at.astimezone(BEIJING).strftime("%m-%d %H:%M"), counts)
+             for run, counts in h.counts_over_runs()], STATUS_ZH)
         return dict(registry=h.registry, runs=h.runs, totals=h.counts(h.registry.clauses),
-                    by_process=by_process_counts, chart=chart, by_source=h.counts_by("source"),
+                    by_process=by_process_counts, chart=chart, over_runs=over_runs,
+                    by_source=h.counts_by("source"),
                     sources=SOURCE_REPORTS, matrix=export.matrix(h), features=h.features,
                     features_by_process=by_process, unknown=h.unknown_tags())
 

@@ -64,3 +64,11 @@ def test_a_half_written_run_file_is_ignored_not_fatal(tmp_path):
     write_run(tmp_path, _run(0, "passed"), keep=3)
     (tmp_path / "run-9999.json").write_text("{\"id\": ", encoding="utf-8")
     assert [r.id for r in read_runs(tmp_path)] == ["0000"]
+
+
+def test_the_counts_after_each_run_follow_the_newest_result_so_far():
+    handbook = Handbook(registry=read_registry(), features=[_feature()],
+                        runs=[_run(0, "passed"), _run(1, "failed"), _run(2, "passed")])
+    series = [(c["passing"], c["failing"], c["uncovered"]) for _, c in
+              handbook.counts_over_runs()]
+    assert series == [(1, 0, 29), (0, 1, 29), (1, 0, 29)]
