@@ -307,3 +307,9 @@ def wait(seconds: float) -> str:
     if hours:
         return f"{hours}小时{minutes}分"
     return f"{minutes}分{secs}秒" if minutes else f"{secs}秒"
+
+
+def login_page(error: str | None = None, settings: HandbookSettings | None = None) -> Page:
+    settings = settings or HandbookSettings()
+    site = Site(load_handbook(settings), settings.repository())
+    return site._html("login.html", "login", error=error)

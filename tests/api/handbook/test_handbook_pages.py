@@ -95,7 +95,10 @@ def test_the_home_page_charts_clause_status_per_process(client, handbook):
 
 
 def test_process_mining_is_for_auditors_and_administrators(client, login):
-    assert client.get("/handbook/mining").status_code == 401
+    response = client.get("/handbook/mining", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/handbook/login")
+    bad = client.get("/handbook/mining", headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401
     officer = client.get("/handbook/mining", headers=login("officer-civil-affairs"))
     assert officer.status_code == 403
     assert officer.headers["content-type"] == "application/problem+json"
@@ -111,3 +114,23 @@ def test_the_pdf_for_filing_holds_the_matrix_and_every_clause(client, handbook):
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert len(response.content) > 20_000  # the CJK glyphs are embedded, not left out
+
+
+def test_an_auditor_signs_in_on_the_login_page_and_reads_the_mining_page(client):
+    from tests.conftest import DEMO_PASSWORD
+
+    wrong = client.post("/handbook/login", data={"username": "auditor", "password": "x"})
+    assert wrong.status_code == 401 and "用户名或密码不对" in wrong.text
+    officer = client.post("/handbook/login", data={"username": "officer-civil-affairs",
+                                                   "password": DEMO_PASSWORD})
+    assert officer.status_code == 403 and "只对审计人员和管理员开放" in officer.text
+    signed_in = client.post("/handbook/login", data={"username": "auditor",
+                                                     "password": DEMO_PASSWORD},
+                            follow_redirects=False)
+    assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/handbook/mining")
+    cookie = signed_in.cookies["govflow_handbook"]
+    assert "HttpOnly" in signed_in.headers["set-cookie"]
+    assert "Path=/handbook" in signed_in.headers["set-cookie"]
+    page = client.get("/handbook/mining", cookies={"govflow_handbook": cookie})
+    assert page.status_code == 200 and "过程挖掘" in page.text
+    client.cookies.clear()
