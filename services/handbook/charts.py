@@ -118,3 +118,58 @@ def status_over_runs(series: list[tuple[str, dict[str, int]]], labels: dict[str,
                          f'text-anchor="end" font-size="11">{escape(series[-1][0])}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def directly_follows_graph(edges: list[tuple[str, str, int, str]],
+                           activities: dict[str, float], label) -> str:
+    """The directly-follows graph: activities in columns by their mean position in the cases
+    (`activities`: name → mean position), an arrow per edge labelled with its count and
+    median wait. `edges`: (source, target, count, wait text)."""
+    node_w, node_h, col_gap, row_gap = 168, 40, 70, 26
+    columns: dict[int, list[str]] = {}
+    for name, position in sorted(activities.items(), key=lambda a: (a[1], a[0])):
+        columns.setdefault(round(position), []).append(name)
+    place: dict[str, tuple[float, float]] = {}
+    for c, (_, names) in enumerate(sorted(columns.items())):
+        for r, name in enumerate(names):
+            place[name] = (10 + c * (node_w + col_gap), 60 + r * (node_h + row_gap))
+    width = max((x for x, _ in place.values()), default=0) + node_w + 20
+    height = max((y for _, y in place.values()), default=0) + node_h + 60
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dfg-graph" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+             "<title>直接跟随图</title>",
+             '<defs><marker id="dfg-arrow" markerWidth="10" markerHeight="10" refX="9" refY="5" '
+             'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" '
+             'fill="#5f6b78"/></marker></defs>']
+    most = max((e[2] for e in edges), default=1)
+    labels: list[str] = []  # drawn last, over lines and boxes, so that none is hidden
+    for source, target, count, wait_text in edges:
+        (x1, y1), (x2, y2) = place[source], place[target]
+        stroke = 1 + 3 * count / most
+        if x2 > x1 + node_w + col_gap:  # forward past a column: an arc above the boxes
+            ax, ay, bx, by = x1 + node_w / 2, y1, x2 + node_w / 2, y2
+            high = min(ay, by) - 45
+            path = f"M{ax},{ay} C{ax},{high} {bx},{high} {bx},{by - 2}"
+            lx, ly = (ax + bx) / 2, high + 8
+        elif x2 > x1:  # forward: from the right side of one box to the left side of the next
+            ax, ay, bx, by = x1 + node_w, y1 + node_h / 2, x2, y2 + node_h / 2
+            path = f"M{ax},{ay} C{ax + 30},{ay} {bx - 30},{by} {bx - 2},{by}"
+            lx, ly = (ax + bx) / 2, (ay + by) / 2 - 4
+        else:  # back or within a column: a loop below the boxes
+            ax, ay, bx, by = x1 + node_w / 2, y1 + node_h, x2 + node_w / 2, y2 + node_h
+            low = max(ay, by) + 40
+            path = f"M{ax},{ay} C{ax},{low} {bx},{low} {bx},{by + 2}"
+            lx, ly = (ax + bx) / 2, low - 6
+        parts.append(f'<path d="{path}" fill="none" stroke="#5f6b78" stroke-width="{stroke:.1f}"'
+                     f' marker-end="url(#dfg-arrow)"/>')
+        labels.append(f'<text x="{lx:.0f}" y="{ly:.0f}" text-anchor="middle" font-size="11" '
+                      f'fill="#1d2733" stroke="#f6f7f9" stroke-width="4" paint-order="stroke">'
+                      f'{count} · {escape(wait_text)}</text>')
+    for name, (x, y) in place.items():
+        parts.append(f'<rect x="{x}" y="{y}" width="{node_w}" height="{node_h}" rx="6" '
+                     f'fill="#fff" stroke="#8c1c13" stroke-width="1.5"/>')
+        parts.append(f'<text x="{x + node_w / 2}" y="{y + 25}" text-anchor="middle" '
+                     f'font-size="13">{escape(label(name))}</text>')
+    parts += labels
+    parts.append("</svg>")
+    return "".join(parts)

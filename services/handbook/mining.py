@@ -52,6 +52,7 @@ class Mining:
     variants: list[tuple[tuple[str, ...], int, float]]  # path, cases, share
     starts: dict[str, int]
     ends: dict[str, int]
+    positions: dict[str, float]  # each activity's mean index in the cases that reach it
 
     def longest_waits(self, n: int = 5) -> list[Edge]:
         return sorted(self.edges, key=lambda e: -e.median_wait_seconds)[:n]
@@ -81,11 +82,14 @@ def directly_follows(process: str, traces: list[list[tuple[str, datetime]]]) -> 
     variants: Counter[tuple[str, ...]] = Counter()
     starts: Counter[str] = Counter()
     ends: Counter[str] = Counter()
+    positions: dict[str, list[int]] = defaultdict(list)
     for trace in traces:
         if not trace:
             continue
         actions = tuple(a for a, _ in trace)
         activities.update(actions)
+        for index, action in enumerate(actions):
+            positions[action].append(index)
         variants[actions] += 1
         starts[actions[0]] += 1
         ends[actions[-1]] += 1
@@ -96,6 +100,7 @@ def directly_follows(process: str, traces: list[list[tuple[str, datetime]]]) -> 
     total = sum(variants.values()) or 1
     return Mining(process=process, cases=len(traces), activities=dict(activities),
                   edges=edges, starts=dict(starts), ends=dict(ends),
+                  positions={a: sum(p) / len(p) for a, p in positions.items()},
                   variants=[(path, n, n / total) for path, n in variants.most_common(10)])
 
 

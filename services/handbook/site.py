@@ -289,7 +289,11 @@ def mining_page(db, settings: HandbookSettings | None = None) -> Page:
     settings = settings or HandbookSettings()
     site = Site(load_handbook(settings), settings.repository())
     names = {p.code: p.name_zh for p in site.handbook.registry.processes}
-    return site._html("mining.html", "mining", minings=mining.mine(db), wait=wait,
+    minings = mining.mine(db)
+    graphs = {m.process: charts.directly_follows_graph(
+        [(e.source, e.target, e.count, wait(e.median_wait_seconds)) for e in m.edges],
+        m.positions, lambda a: mining.ACTIONS_ZH.get(a, a)) for m in minings}
+    return site._html("mining.html", "mining", minings=minings, wait=wait, graphs=graphs,
                       label=mining.action_label,
                       process_name=lambda name: names.get(name.replace("-", "_"), name))
 

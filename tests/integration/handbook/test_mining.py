@@ -47,6 +47,8 @@ def test_the_graph_counts_each_step_and_the_median_wait(fresh_db):
     page = mining_page(fresh_db).body.decode()
     assert "联审会（case.joint_review）" in page and "1天0小时" in page and "67%" in page
     assert "<h2>并联审批" in page
+    assert page.count("<svg") == 2  # a directly-follows graph per process
+    assert "1 · 1天0小时" in page  # started → joint review: once, after a day
     assert "clerk-st-01" not in page  # no actors on the page
 
 
