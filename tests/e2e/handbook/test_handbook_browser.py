@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from api.cli import prepare
 from services.handbook.coverage import load_handbook
 from services.handbook.registry import read_registry
 from services.handbook.settings import HandbookSettings
-from tests.e2e.conftest import free_port, get_ok, wait_for
+from services.platform.settings import Settings
+from tests.e2e.conftest import PASSWORD, free_port, get_ok, wait_for
 from tests.handbook_sample import (
     FAILING,
     FEATURE_PATH,
@@ -46,8 +48,11 @@ def results(tmp_path_factory):
 def server(tmp_path_factory, results):
     workdir = tmp_path_factory.mktemp("handbook-api")
     port = free_port()
+    database_url = f"sqlite:///{workdir / 'govflow.db'}"
+    # Migrated, loaded and with the demo accounts, as `govflow up` leaves it: the auditor signs in.
+    prepare(Settings(database_url=database_url, demo_password=PASSWORD))
     env = os.environ | {
-        "GOVFLOW_DATABASE_URL": f"sqlite:///{workdir / 'govflow.db'}",
+        "GOVFLOW_DATABASE_URL": database_url,
         "GOVFLOW_HANDBOOK_RESULTS_DIR": str(results),
         "GOVFLOW_HANDBOOK_EXTRA_FEATURES_DIRS": json.dumps(SAMPLE),
     }
@@ -199,3 +204,15 @@ def test_the_static_build_opens_from_disk(tmp_path, page, results):
     assert "org" in page.content()
     page.goto((out / "search.html").as_uri() + "?q=四级组织体系")  # the search works offline too
     assert page.locator("#results .hit").count() >= 1
+
+
+def test_process_mining_asks_an_auditor_to_sign_in(server, page):
+    page.goto(f"{server}/handbook/processes/project_approval")
+    page.click("a:text-is('过程挖掘')")
+    assert page.url.endswith("/handbook/login")
+    page.fill("input[name=username]", "auditor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/handbook/mining")
+    assert page.locator("h1").inner_text().startswith("过程挖掘")
+    assert "auditor" not in page.locator("main").inner_text()  # no names on the page
