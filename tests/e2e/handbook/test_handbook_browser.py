@@ -166,6 +166,7 @@ def test_a_chinese_search_finds_its_scenario(server, page):
     hits = page.locator("#results .hit")
     assert hits.count() == 1
     assert PASSING in hits.first.inner_text()
+    assert hits.first.locator("mark").first.inner_text() == "一次列明全部缺少"
     hits.first.locator("a").click()
     assert page.locator(".scenario", has_text=PASSING).first.is_visible()
 
