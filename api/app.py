@@ -13,6 +13,7 @@ from api.routes import (
     auth,
     cases,
     catalogue,
+    handbook,
     health,
     issues,
     open311,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1)
     app.include_router(open311.router)
     app.include_router(health.router)
+    app.include_router(handbook.router)  # public policy pages, no sign-in
     app.add_middleware(Metrics, registry=app.state.metrics_registry)
     app.add_middleware(LimitBodySize, max_bytes=rt.settings.max_body_bytes)
     return app

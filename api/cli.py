@@ -26,9 +26,12 @@ app = typer.Typer(help="govflow: cross-department government processes on Prefec
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 processes_app = typer.Typer(help="Process versions.", no_args_is_help=True)
+handbook_app = typer.Typer(help="The policy handbook (clause → rule → result).",
+                           no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(processes_app, name="processes")
+app.add_typer(handbook_app, name="handbook")
 console = Console()
 
 
@@ -127,6 +130,24 @@ def processes_migrate(process: str, to: Annotated[int, typer.Option(help="target
     console.print(f"moved {len(moved)} of {len(lines)} case(s) to v{to}: {moved}")
     if len(moved) < len(lines):
         raise typer.Exit(1)
+
+
+@handbook_app.command("build")
+def handbook_build(out: Annotated[Path, typer.Option(
+        help="folder to write the static site to (opens from disk, no network)")]) -> None:
+    """Build the handbook as a static site from features/, the clause registry and the
+    recorded test results; fails if a scenario tag names no clause."""
+    from services.handbook.site import build_site
+
+    try:
+        handbook, files = build_site(out)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    counts = handbook.counts(handbook.registry.clauses)
+    console.print(f"wrote {files} files to {out}; open {out / 'index.html'}")
+    console.print(f"{len(handbook.registry.clauses)} clauses: " + ", ".join(
+        f"{n} {status}" for status, n in counts.items()))
 
 
 @app.command()

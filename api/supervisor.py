@@ -248,7 +248,8 @@ def start_role(stack: "Stack", role: StackRole) -> list[tuple[str, str]]:
     if role in (StackRole.ALL, StackRole.API):
         stack.start_api()
         stack.wait_until(f"{api}/readyz", "the API")
-        shown = [("API docs (OpenAPI)", f"{api}/docs"), ("readiness", f"{api}/readyz")] + shown
+        shown = [("API docs (OpenAPI)", f"{api}/docs"), ("policy handbook", f"{api}/handbook/"),
+                 ("readiness", f"{api}/readyz")] + shown
     return shown
 
 

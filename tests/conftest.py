@@ -20,6 +20,7 @@ from services.platform.settings import Settings
 DEMO_PASSWORD = "test-demo-password"
 SYSTEM = Actor(username="system:tests", role=Role.ADMIN)
 _fresh_numbers = itertools.count(1)
+pytest_plugins = ["tests.handbook_results"]  # the policy handbook's record of each run
 
 
 def pytest_bdd_apply_tag(tag, function):
