@@ -227,29 +227,36 @@ def role_problem(role: StackRole, settings: Settings) -> str | None:
     return None
 
 
-def start_role(stack: "Stack", role: StackRole) -> list[tuple[str, str]]:
-    """Start the processes of `role` and wait until they answer; returns what to tell the
-    operator (what, where)."""
+def start_role(stack: "Stack", role: StackRole) -> None:
+    """Start the processes of `role` and wait until they answer."""
     settings = stack.settings
     prefect_health = f"{settings.prefect_api_url}/health"
-    api = f"http://{settings.host}:{settings.port}"
-    shown = []
     if role in (StackRole.ALL, StackRole.PREFECT_API):
         (stack.start_prefect_server if role is StackRole.ALL else stack.start_prefect_api)()
         stack.wait_until(prefect_health, "the Prefect server")
-        shown.append(("Prefect UI", settings.prefect_api_url.removesuffix("/api")))
     if role is StackRole.PREFECT_SERVICES:
         stack.start_prefect_services()
-        shown.append(("Prefect background services", "started"))
     if role in (StackRole.ALL, StackRole.WORKER):
         stack.wait_until(prefect_health, "the Prefect server")
         stack.start_worker()
-        shown.append(("worker", f"runs flows for {settings.prefect_api_url}"))
     if role in (StackRole.ALL, StackRole.API):
         stack.start_api()
-        stack.wait_until(f"{api}/readyz", "the API")
-        shown = [("API docs (OpenAPI)", f"{api}/docs"), ("policy handbook", f"{api}/handbook/"),
-                 ("readiness", f"{api}/readyz")] + shown
+        stack.wait_until(f"http://{settings.host}:{settings.port}/readyz", "the API")
+
+
+def addresses(role: StackRole, settings: Settings) -> list[tuple[str, str]]:
+    """What to tell the operator once `role` is up: what runs, and where."""
+    api = f"http://{settings.host}:{settings.port}"
+    shown = []
+    if role in (StackRole.ALL, StackRole.API):
+        shown += [("API docs (OpenAPI)", f"{api}/docs"), ("policy handbook", f"{api}/handbook/"),
+                  ("readiness", f"{api}/readyz")]
+    if role in (StackRole.ALL, StackRole.PREFECT_API):
+        shown.append(("Prefect UI", settings.prefect_api_url.removesuffix("/api")))
+    if role is StackRole.PREFECT_SERVICES:
+        shown.append(("Prefect background services", "started"))
+    if role in (StackRole.ALL, StackRole.WORKER):
+        shown.append(("worker", f"runs flows for {settings.prefect_api_url}"))
     return shown
 
 

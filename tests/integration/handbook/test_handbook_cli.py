@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from api.cli import _print_urls, console
+from api.supervisor import StackRole, addresses
+from services.platform.settings import Settings
 from tests.handbook_sample import FEATURES as SAMPLE_FEATURES
 from tests.handbook_sample import record_sample_run
 
@@ -46,5 +48,5 @@ def test_build_refuses_a_scenario_tag_naming_no_clause(tmp_path):
 
 def test_govflow_up_prints_the_handbooks_address():
     with console.capture() as captured:
-        _print_urls("http://127.0.0.1:8000", "http://127.0.0.1:4200/api")
+        _print_urls(addresses(StackRole.ALL, Settings(port=8000)))
     assert "http://127.0.0.1:8000/handbook/" in captured.get()
