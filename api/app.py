@@ -14,10 +14,13 @@ from api.routes import (
     cases,
     catalogue,
     health,
+    meetings,
     projects,
     users,
     work_items,
 )
+from services.meetings.bodies import bodies as meeting_bodies
+from services.meetings.bodies import rules as meeting_rules
 from services.platform import logs, runtime
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -26,6 +29,7 @@ from services.project_approval.plan import project_plan
 def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
+    meeting_bodies(), meeting_rules()
     logs.configure()
 
     @asynccontextmanager
@@ -45,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, catalogue, applications):  # open to applicants too
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
-                   projects.router, applications.dashboard_router):
+                   projects.router, applications.dashboard_router, meetings.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)

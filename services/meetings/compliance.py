@@ -61,7 +61,7 @@ def _record(uow, body: Body, period, today: date) -> Finding | None:
     return Finding.model_validate(row, from_attributes=True)
 
 
-class BodyPeriod(BaseModel):
+class MeetingBodyPeriod(BaseModel):
     body_code: str
     body_name_zh: str
     level: str
@@ -75,15 +75,15 @@ class BodyPeriod(BaseModel):
     on_time_rate: float | None
 
 
-class Dashboard(BaseModel):
+class MeetingsDashboard(BaseModel):
     as_of: date
-    rows: list[BodyPeriod]
+    rows: list[MeetingBodyPeriod]
     findings: int
     on_time_rate: float | None
 
 
 def dashboard(db: Database, bodies: dict[str, Body], today: date, *, level: str | None,
-              period: str | None, allowed) -> Dashboard:
+              period: str | None, allowed) -> MeetingsDashboard:
     """Every body's meetings and findings by period, with its resolutions' on-time rate."""
     with db.reading() as uow:
         meetings = {(m.body_code, m.period): m for m in uow.session.scalars(select(Meeting))}
@@ -97,15 +97,15 @@ def dashboard(db: Database, bodies: dict[str, Body], today: date, *, level: str 
             for b, p in keys if (not level or bodies[b].level == level)
             and (not period or p == period) and allowed(b)]
     due = sum(r.resolutions_due for r in rows)
-    return Dashboard(as_of=today, rows=rows, findings=sum(r.finding for r in rows),
+    return MeetingsDashboard(as_of=today, rows=rows, findings=sum(r.finding for r in rows),
                      on_time_rate=on_time_rate(sum(r.closed_on_time for r in rows), due))
 
 
 def _row(body: Body, period: str, m: Meeting | None, finding: bool, rs: list[Resolution],
-         today: date) -> BodyPeriod:
+         today: date) -> MeetingBodyPeriod:
     due = [r for r in rs if r.deadline < today or r.closed_on]
     timely = sum(on_time(r.closed_on, r.deadline) for r in due)
-    return BodyPeriod(body_code=body.code, body_name_zh=body.name_zh, level=body.level,
+    return MeetingBodyPeriod(body_code=body.code, body_name_zh=body.name_zh, level=body.level,
                       period=period, meeting_id=m and m.id, held_on=m and m.held_on,
                       finding=finding, resolutions=len(rs), resolutions_due=len(due),
                       closed_on_time=timely, on_time_rate=on_time_rate(timely, len(due)))

@@ -136,15 +136,17 @@ def check_agenda(db: Database, body: Body, actor: Actor, meeting_id: int,
 
 def agenda_problem(session: Session, meeting: Meeting, data: AgendaFinalise
                    ) -> tuple[str, str] | None:
+    if len(data.named()) != len(set(data.named())):
+        return "order", "an item is ordered, dropped or merged, once"
     proposed = {i.id for i in _items(session, meeting.id) if i.status == "proposed"}
-    named = set(data.order) | {d.item_id for d in data.dropped} | {
+    named = {s.item_id for s in data.order} | {d.item_id for d in data.dropped} | {
         m.item_id for m in data.merged}
     if named - proposed:
         return "order", f"not items of this agenda: {sorted(named - proposed)}"
     if proposed - named:
         return "dropped", (f"items {sorted(proposed - named)} are neither on the agenda nor "
                            "dropped with a reason")
-    if any(m.into not in data.order for m in data.merged):
+    if any(m.into not in {s.item_id for s in data.order} for m in data.merged):
         return "merged", "an item is merged into an item kept on the agenda"
     return None
 
@@ -160,9 +162,9 @@ def apply_agenda(db: Database, meeting_id: int, content: dict[str, Any]) -> bool
         if data is None or agenda_problem(uow.session, meeting, data):
             return False
         items = {i.id: i for i in _items(uow.session, meeting.id)}
-        for n, item_id in enumerate(data.order, start=1):
-            items[item_id].status, items[item_id].position = "on-agenda", n
-            items[item_id].minutes = data.minutes.get(item_id)
+        for n, slot in enumerate(data.order, start=1):
+            item = items[slot.item_id]
+            item.status, item.position, item.minutes = "on-agenda", n, slot.minutes
         for d in data.dropped:
             items[d.item_id].status, items[d.item_id].drop_reason = "dropped", d.reason
         for m in data.merged:
@@ -170,7 +172,7 @@ def apply_agenda(db: Database, meeting_id: int, content: dict[str, Any]) -> bool
         meeting.status = "agenda-final"
         audit.record(uow.session, ACTOR, action="meeting.agenda_finalised",
                      subject_type="meeting", subject_id=meeting.id, after=content)
-        titles = "；".join(items[i].title for i in data.order)
+        titles = "；".join(items[s.item_id].title for s in data.order)
         _tell_invitees(uow.session, meeting, "会议议程", f"议程：{titles}")
         uow.commit()
         return True
@@ -196,6 +198,9 @@ def record_problem(session: Session, rules: MeetingRules, meeting: Meeting,
     if not (meeting.convened_on <= data.held_on <= min(today, period.end)):
         return "held_on", (f"held between convening ({meeting.convened_on}) and the end of "
                            f"{meeting.period} ({period.end}), not after today")
+    for n, a in enumerate(data.attendance):
+        if a.problem():
+            return f"attendance.{n}", a.problem()
     invited = {i.person: i for i in _invitations(session, meeting.id)}
     unknown = {a.person for a in data.attendance} - set(invited)
     if unknown:
@@ -381,3 +386,19 @@ def secretary_group(body_code: str) -> str:
 
 def departments(session: Session) -> set[str]:
     return set(session.scalars(select(models.Department.code)))
+
+
+def case_of(db: Database, meeting_id: int) -> int:
+    with db.reading() as uow:
+        return uow.session.get(Meeting, meeting_id).case_id
+
+
+def may_read_body(db: Database, actor: Actor, body_code: str) -> bool:
+    with db.reading() as uow:
+        return may_read(uow.session, actor, body_code, set())
+
+
+def department_names(db: Database) -> dict[str, str]:
+    with db.reading() as uow:
+        return dict(uow.session.execute(select(models.Department.code,
+                                               models.Department.name_zh)).all())

@@ -17,7 +17,7 @@ from policies.meetings.cadence import MeetingRules, quorum_met
 from policies.meetings.resolutions import OPEN, STAGE_ZH, Progress, overdue
 from services.meetings.models import AgendaItem, Meeting, Resolution, ResolutionEntry
 from services.meetings.schemas import (
-    Attendance,
+    AttendanceCreate,
     ResolutionCreate,
     ResolutionRead,
     TimelineEntry,
@@ -52,7 +52,7 @@ class Confirmation(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-def quorum(rules: MeetingRules, invited: dict, attendance: list[Attendance]
+def quorum(rules: MeetingRules, invited: dict, attendance: list[AttendanceCreate]
            ) -> tuple[bool, str]:
     members = {p for p, i in invited.items() if i.kind != "registered-leader"}
     present = sum(a.status == "present" for a in attendance if a.person in members)
@@ -141,7 +141,7 @@ def report_progress(db: Database, actor: Actor, rid: int, data: Progress, today:
                      subject_type="resolution", subject_id=r.id,
                      after={"percent": r.percent, "note": data.note})
         uow.commit()
-        return _read(uow.session, r, today)
+        return read_model(uow.session, r, today)
 
     return db.run(work)
 
@@ -165,7 +165,7 @@ def record_completion(db: Database, actor: Actor, rid: int, data: Completion, to
         audit.record(uow.session, actor, action="resolution.completed",
                      subject_type="resolution", subject_id=r.id, after={"result": r.result})
         uow.commit()
-        return _read(uow.session, r, today)
+        return read_model(uow.session, r, today)
 
     read = db.run(work)
     work_items.open_item(db, WorkItemSpec(
@@ -200,7 +200,7 @@ def record_confirmation(db: Database, actor: Actor, rid: int, data: Confirmation
                      "resolution.sent_back", subject_type="resolution", subject_id=r.id,
                      after={"note": data.note, "closed_on": r.closed_on})
         uow.commit()
-        return _read(uow.session, r, today)
+        return read_model(uow.session, r, today)
 
     read = db.run(work)
     if not data.accepted:
@@ -216,7 +216,7 @@ def get(db: Database, actor: Actor, rid: int, today: date) -> ResolutionRead:
         r = uow.session.get(Resolution, rid)
         if r is None or not may_read(uow.session, actor, r):
             raise NotFound(f"no resolution {rid}")
-        return _read(uow.session, r, today)
+        return read_model(uow.session, r, today)
 
 
 def search(db: Database, actor: Actor, today: date, *, owner: str | None, status: str | None,
@@ -231,11 +231,11 @@ def search(db: Database, actor: Actor, today: date, *, owner: str | None, status
         stmt = stmt.where(Resolution.status.in_(OPEN), Resolution.deadline < today)
     with db.reading() as uow:
         rows = [r for r in uow.session.scalars(stmt) if may_read(uow.session, actor, r)]
-        return [_read(uow.session, r, today) for r in rows[offset:offset + limit]], len(rows)
+        return [read_model(uow.session, r, today) for r in rows[offset:offset + limit]], len(rows)
 
 
 def of_meeting(session: Session, meeting_id: int, today: date) -> list[ResolutionRead]:
-    return [_read(session, r, today) for r in session.scalars(select(Resolution).where(
+    return [read_model(session, r, today) for r in session.scalars(select(Resolution).where(
         Resolution.meeting_id == meeting_id).order_by(Resolution.id))]
 
 
@@ -286,7 +286,7 @@ def _entry(session: Session, r: Resolution, stage: str, on: date, by: str, note:
     session.flush()
 
 
-def _read(session: Session, r: Resolution, today: date) -> ResolutionRead:
+def read_model(session: Session, r: Resolution, today: date) -> ResolutionRead:
     entries = session.scalars(select(ResolutionEntry).where(
         ResolutionEntry.resolution_id == r.id).order_by(ResolutionEntry.id))
     escalated = session.scalar(select(func.count()).select_from(Escalation).where(

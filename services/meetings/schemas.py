@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from policies.meetings.resolutions import Kind
 
@@ -29,36 +29,36 @@ class Merged(_In):
     into: int = Field(ge=1)
 
 
-class AgendaFinalise(_In):
-    """The secretary's agenda: items in order (with minutes each), the rest dropped with a
-    reason or merged into an item kept."""
+class Slot(_In):
+    item_id: int = Field(ge=1)
+    minutes: int | None = Field(default=None, ge=1, le=480)
 
-    order: list[int] = Field(min_length=1, max_length=50)
-    minutes: dict[int, int] = Field(default_factory=dict, description="minutes per item id")
+
+class AgendaFinalise(_In):
+    """The secretary's agenda: items in order (with the minutes given to each), the rest
+    dropped with a reason or merged into an item kept."""
+
+    order: list[Slot] = Field(min_length=1, max_length=50)
     dropped: list[Dropped] = Field(default_factory=list, max_length=200)
     merged: list[Merged] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _each_item_once(self) -> "AgendaFinalise":
-        ids = self.order + [d.item_id for d in self.dropped] + [m.item_id for m in self.merged]
-        if len(ids) != len(set(ids)):
-            raise ValueError("an item is ordered, dropped or merged, once")
-        return self
+    def named(self) -> list[int]:
+        return ([s.item_id for s in self.order] + [d.item_id for d in self.dropped]
+                + [m.item_id for m in self.merged])
 
 
-class Attendance(_In):
+class AttendanceCreate(_In):
     person: str = Field(min_length=1, max_length=64)
     status: Literal["present", "absent", "substitute"]
     reason: str | None = Field(default=None, max_length=500)
     substitute: str | None = Field(default=None, max_length=64)
 
-    @model_validator(mode="after")
-    def _absence_has_reason(self) -> "Attendance":
+    def problem(self) -> str | None:
         if self.status == "absent" and not (self.reason or "").strip():
-            raise ValueError("an absence states its reason")
+            return "an absence states its reason"
         if self.status == "substitute" and not (self.substitute or "").strip():
-            raise ValueError("a substitute is named")
-        return self
+            return "a substitute is named"
+        return None
 
 
 class ResolutionCreate(_In):
@@ -73,7 +73,7 @@ class ResolutionCreate(_In):
 class MeetingRecordCreate(_In):
     held_on: date
     place: str = Field(min_length=1, max_length=200)
-    attendance: list[Attendance] = Field(min_length=1, max_length=200)
+    attendance: list[AttendanceCreate] = Field(min_length=1, max_length=200)
     resolutions: list[ResolutionCreate] = Field(min_length=1, max_length=50)
 
 
