@@ -46,11 +46,7 @@ async def settle(meeting_id: int, body: str, step: str, apply) -> None:
 
 
 def step_spec(meeting_id: int, body: str, step: str, attempt: int) -> WorkItemSpec:
-    return WorkItemSpec(
-        case_id=case_of(meeting_id), step=step, attempt=attempt,
-        title=meetings.STEPS[step], form="recorded",
-        candidate_group=meetings.secretary_group(body), due="none", deadline_kind=None,
-        ladder=None)
+    return meetings.step_spec(case_of(meeting_id), body, step, attempt)
 
 
 @task(retries=3, retry_delay_seconds=2)

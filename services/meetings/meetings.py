@@ -36,6 +36,7 @@ from services.platform.errors import Conflict, InvalidInput, NotFound
 from services.platform.identity import org_path
 from services.work import cases, outbox
 from services.work.models import Case, WorkItem
+from services.work.work_items import WorkItemSpec
 
 PROCESS = "joint-meeting"
 STEPS = {"agenda": "确定会议议程", "record": "记录会议与决议", "minutes": "确认会议纪要"}
@@ -382,6 +383,14 @@ def _read(session: Session, body: Body, m: Meeting, today: date) -> MeetingRead:
 
 def secretary_group(body_code: str) -> str:
     return f"org:{body_code}"
+
+
+def step_spec(case_id: int, body_code: str, step: str, attempt: int = 1) -> WorkItemSpec:
+    """The secretary's step as a work item of the meeting's case (no deadline ladder: the
+    period's end is the deadline, and a missed period is a finding)."""
+    return WorkItemSpec(case_id=case_id, step=step, attempt=attempt, title=STEPS[step],
+                        form="recorded", candidate_group=secretary_group(body_code),
+                        due="none", deadline_kind=None, ladder=None)
 
 
 def departments(session: Session) -> set[str]:
