@@ -1,6 +1,7 @@
 """Joint meetings (QL-10a/b/c): bodies, meetings, matters, agenda, record, minutes, the
 iCalendar invitation, resolutions and their follow-up, the compliance dashboard."""
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -144,9 +145,13 @@ def list_resolutions(actor: CurrentActor, db: DbDep, today: Today,
                                                 "completed", "closed"] | None,
                                         Query(alias="status")] = None,
                      body: Annotated[str | None, Query(max_length=64)] = None,
-                     overdue: bool = False, limit: Limit = 50, offset: Offset = 0):
+                     overdue: bool = False,
+                     as_of: Annotated[date | None, Query(
+                         description="judge overdue on this day (a report for a past or "
+                                     "coming day); today by default")] = None,
+                     limit: Limit = 50, offset: Offset = 0):
     """Resolutions by owner, status, body, or only the overdue ones, within reach."""
-    items, total = resolutions.search(db, actor, today, owner=owner, status=status_,
+    items, total = resolutions.search(db, actor, as_of or today, owner=owner, status=status_,
                                       body=body, only_overdue=overdue, limit=limit,
                                       offset=offset)
     return Page(items=items, total=total, limit=limit, offset=offset)
