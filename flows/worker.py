@@ -22,10 +22,12 @@ from flows.meetings.compliance import meeting_compliance
 from flows.meetings.joint_meeting import joint_meeting
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
+from flows.red_forum.red_forum import red_forum
 from policies.meetings.cadence import cron_of
 from services.meetings.bodies import bodies, rules
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
+from services.red_forum.forums import forum_rules
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
@@ -56,6 +58,10 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                schedules=[Cron("30 0 * * *", timezone=TIMEZONE)],
                description="A period ended without the body's meeting is a finding (QL-10a)."),
         *meeting_deployments(deploy),
+        deploy(red_forum, name="quarterly", tags=["red-forum"], schedules=[Cron(
+                   f"0 9 {forum_rules().cadence.day_of_period} 1,4,7,10 *", timezone=TIMEZONE)],
+               description="The community secretaries' red forum on last quarter's hard "
+                           "cases (LK-13a)."),
     ]
 
 

@@ -6,6 +6,7 @@ from services.meetings import models as meetings  # noqa: F401
 from services.one_stop import models as one_stop  # noqa: F401
 from services.platform.db.models import Base
 from services.project_approval import models as project_approval  # noqa: F401
+from services.red_forum import models as red_forum  # noqa: F401
 from services.work import models as work  # noqa: F401
 
 __all__ = ["Base"]
