@@ -1,7 +1,6 @@
 """Joint meetings (QL-10a/b/c): bodies, meetings, matters, agenda, record, minutes, the
 iCalendar invitation, resolutions and their follow-up, the compliance dashboard."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -27,6 +26,7 @@ from services.meetings.schemas import (
 from services.meetings.steps import BodyRead
 from services.platform.catalogue import Page
 from services.platform.errors import NotFound
+from services.platform.validation import IsoDate
 from services.work.work_items import WorkItemRead
 
 router = APIRouter(tags=["meetings"])
@@ -146,7 +146,7 @@ def list_resolutions(actor: CurrentActor, db: DbDep, today: Today,
                                         Query(alias="status")] = None,
                      body: Annotated[str | None, Query(max_length=64)] = None,
                      overdue: bool = False,
-                     as_of: Annotated[date | None, Query(
+                     as_of: Annotated[IsoDate | None, Query(
                          description="judge overdue on this day (a report for a past or "
                                      "coming day); today by default")] = None,
                      limit: Limit = 50, offset: Offset = 0):

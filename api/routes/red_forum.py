@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, Today
 from policies.red_forum.forum import ForumRules
 from services.red_forum import actions, forums, reserve
-from services.red_forum.actions import ActionRead, ActionResult, ForumRead
+from services.red_forum.actions import ActionRead, ActionResult, ForumRead, ForumSummary
 from services.red_forum.forums import ForumRecord
 from services.red_forum.reserve import ReserveRecord, SelectionCreate, TrainingCreate
 from services.work import work_items
@@ -25,8 +25,8 @@ async def _rules() -> ForumRules:
 RulesDep = Annotated[ForumRules, Depends(_rules)]
 
 
-@router.get("/forums")
-def list_forums(actor: CurrentActor, db: DbDep, rules: RulesDep) -> list[dict]:
+@router.get("/forums", response_model=list[ForumSummary])
+def list_forums(actor: CurrentActor, db: DbDep, rules: RulesDep):
     """Every quarter's forum (organisers, auditors and the secretaries taking part)."""
     return actions.list_forums(db, actor, rules)
 

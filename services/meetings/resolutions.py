@@ -6,7 +6,7 @@ the body's page and are carried to its next agenda (agenda.py)."""
 
 from datetime import UTC, date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,7 @@ class Confirmation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    accepted: bool
+    accepted: StrictBool
     note: str = Field(min_length=1, max_length=2000)
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from policies.meetings.resolutions import Kind
+from services.platform.validation import IsoDate
 
 
 class _In(BaseModel):
@@ -71,7 +72,7 @@ class ResolutionCreate(_In):
 
 
 class MeetingRecordCreate(_In):
-    held_on: date
+    held_on: IsoDate
     place: str = Field(min_length=1, max_length=200)
     attendance: list[AttendanceCreate] = Field(min_length=1, max_length=200)
     resolutions: list[ResolutionCreate] = Field(min_length=1, max_length=50)

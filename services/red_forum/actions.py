@@ -42,6 +42,12 @@ class ActionRead(BaseModel):
     escalations: int
 
 
+class ForumSummary(BaseModel):
+    id: int
+    quarter: str
+    status: str
+
+
 class ForumRead(BaseModel):
     id: int
     quarter: str
@@ -82,11 +88,11 @@ def get_forum(db: Database, actor: Actor, rules: ForumRules, forum_id: int, toda
             actions=[_action(uow.session, a, today) for a in actions])
 
 
-def list_forums(db: Database, actor: Actor, rules: ForumRules) -> list[dict]:
+def list_forums(db: Database, actor: Actor, rules: ForumRules) -> list[ForumSummary]:
     if not may_read(actor, rules):
         return []
     with db.reading() as uow:
-        return [{"id": f.id, "quarter": f.quarter, "status": f.status}
+        return [ForumSummary.model_validate(f, from_attributes=True)
                 for f in uow.session.scalars(select(Forum).order_by(Forum.quarter))]
 
 

@@ -21,6 +21,7 @@ from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, InvalidInput, NotFound
 from services.platform.reference_data import read_entry
+from services.platform.validation import IsoDate
 from services.red_forum.models import Forum, ForumAction, ForumTopic, ReserveEntry
 from services.work import cases, outbox, work_items
 from services.work.models import Case, Escalation, WorkItem
@@ -116,7 +117,7 @@ class ActionCreate(BaseModel):
 class ForumRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    held_on: date
+    held_on: IsoDate
     attended: list[str] = Field(min_length=1, max_length=50,
                                 description="the community secretaries' accounts present")
     topics: list[TopicChoice] = Field(min_length=1, max_length=20)
@@ -236,6 +237,11 @@ def _action(session: Session, calendar: WorkingCalendar, forum: Forum, topic: Fo
 def _action_ids(session: Session, forum_id: int) -> list[int]:
     return list(session.scalars(select(ForumAction.id).join(ForumTopic).where(
         ForumTopic.forum_id == forum_id).order_by(ForumAction.id)))
+
+
+def community_codes(db: Database) -> list[str]:
+    with db.reading() as uow:
+        return _community_codes(uow.session)
 
 
 def _community_codes(session: Session) -> list[str]:

@@ -6,7 +6,7 @@ record; the person reads their own."""
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
 from policies.access import Actor, Role
@@ -14,7 +14,8 @@ from policies.red_forum.forum import ForumRules, eligibility
 from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import InvalidInput, NotFound
-from services.red_forum.forums import is_organiser
+from services.platform.validation import IsoDate
+from services.red_forum.forums import community_codes, is_organiser
 from services.red_forum.models import ReserveEntry
 
 
@@ -22,15 +23,15 @@ class TrainingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     place: str = Field(min_length=2, max_length=100, description="锦里社区 or 润新社区")
-    on: date
+    on: IsoDate
 
 
 class SelectionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    selected: bool
+    selected: StrictBool
     reasons: str = Field(min_length=2, max_length=2000)
-    on: date
+    on: IsoDate
 
 
 class EntryRead(BaseModel):
@@ -54,7 +55,7 @@ class ReserveRecord(BaseModel):
 
 def record_training(db: Database, actor: Actor, rules: ForumRules, person: str,
                     data: TrainingCreate) -> ReserveRecord:
-    _organiser(actor, rules, person)
+    _organiser(db, actor, rules, person)
     if data.place not in rules.training_bases:
         raise InvalidInput(f"the training bases are {rules.training_bases}", field="place")
     _add(db, actor, person, "training", data.on, place=data.place)
@@ -64,7 +65,7 @@ def record_training(db: Database, actor: Actor, rules: ForumRules, person: str,
 def select_assistant(db: Database, actor: Actor, rules: ForumRules, person: str,
                      data: SelectionCreate) -> ReserveRecord:
     """A selection names its reasons; the record must show the eligibility it needs."""
-    _organiser(actor, rules, person)
+    _organiser(db, actor, rules, person)
     record = read(db, actor, rules, person)
     if data.selected and not record.eligible:
         raise InvalidInput(f"not eligible: {record.eligibility}", field="selected")
@@ -89,12 +90,12 @@ def read(db: Database, actor: Actor, rules: ForumRules, person: str) -> ReserveR
                                   for r in rows])
 
 
-def _organiser(actor: Actor, rules: ForumRules, person: str) -> None:
-    if not is_organiser(actor, rules):
-        raise NotFound(f"no reserve record for {person}")
-    if not person.startswith("secretary-"):
-        raise InvalidInput("the reserve is of community secretaries' accounts",
-                           field="person")
+def _organiser(db: Database, actor: Actor, rules: ForumRules, person: str) -> None:
+    """Organisers keep the record, of community secretaries only (their accounts are named
+    after their community: secretary-<community>)."""
+    if not is_organiser(actor, rules) or person.removeprefix("secretary-") not in \
+            community_codes(db):
+        raise NotFound(f"no community secretary {person}")
 
 
 def _add(db: Database, actor: Actor, person: str, kind: str, on: date, **values) -> None:

@@ -76,7 +76,9 @@ def convene_quarter(db, seen, year, q):
 @then("升级到第三级的案件排在只到期预警的案件之前")
 def ranked(seen):
     order = [t.case_id for t in seen["forum"].topics]
-    assert order.index(seen["escalated"]) < order.index(seen["warned"])
+    # the warned one may also fall below the cut (at most 8 topics, with other tests' cases)
+    below = order.index(seen["warned"]) if seen["warned"] in order else len(order)
+    assert order.index(seen["escalated"]) < below
 
 
 @then("每个提出的议题都附有升级层级和超期天数作为依据")
