@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake 1000
 	$(BIN)/python -m bench.orchestration --seconds 120
 	$(BIN)/python -m bench.project_approval 20
+	$(BIN)/python -m bench.meetings 10000
 	$(BIN)/python -m bench.latest
 
 lint: $(STAMP)
