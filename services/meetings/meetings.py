@@ -90,13 +90,31 @@ def _new_meeting(session: Session, calendar: WorkingCalendar, rules: MeetingRule
 
 
 def _invite(session: Session, meeting: Meeting, body: Body, today: date) -> None:
-    """QL-09 / LK-01: the membership of that day, kept with the meeting."""
-    for invitee in body.invitation_list(today):
+    """QL-09 / LK-01: the membership of that day, kept with the meeting; a change since the
+    body's previous meeting is audited (who joined, who left)."""
+    invited = body.invitation_list(today)
+    _audit_membership_change(session, meeting, {i.person for i in invited})
+    for invitee in invited:
         session.add(Invitation(meeting_id=meeting.id, **invitee.model_dump()))
         outbox.notify(session, case_id=meeting.case_id, to=f"member:{invitee.person}",
                       subject=f"会议通知：{body.name_zh}（{meeting.period}）",
                       body=f"拟于{meeting.planned_on}召开。请于{meeting.matters_close_on}前提交"
                            f"需研究决定的重大事项。日程：/api/v1/meetings/{meeting.id}/invitation.ics")
+
+
+def _audit_membership_change(session: Session, meeting: Meeting, now: set[str]) -> None:
+    previous = session.scalar(select(Meeting.id).where(
+        Meeting.body_code == meeting.body_code, Meeting.id != meeting.id,
+        Meeting.convened_on < meeting.convened_on).order_by(Meeting.convened_on.desc()))
+    if previous is None:
+        return
+    before = {i.person for i in _invitations(session, previous)}
+    if before != now:
+        audit.record(session, ACTOR, action="meeting.membership_changed",
+                     subject_type="org_unit", subject_id=meeting.body_code,
+                     before={"meeting": previous}, after={
+                         "meeting": meeting.id, "joined": sorted(now - before),
+                         "left": sorted(before - now)})
 
 
 def submit_matter(db: Database, body: Body, actor: Actor, meeting_id: int,

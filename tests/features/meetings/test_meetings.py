@@ -15,6 +15,7 @@ from services.meetings.bodies import DATA, bodies, read_bodies, rules
 from services.meetings.models import MeetingFinding
 from services.meetings.resolutions import Completion, Confirmation
 from services.meetings.schemas import AgendaFinalise
+from services.platform import audit
 from services.platform.errors import Conflict, InvalidInput
 from services.platform.reference_data import read_yaml
 from tests.features.meetings import support as s
@@ -374,6 +375,7 @@ def term_ends(day):
 
 @when(parsers.parse("该社区{year:d}年{month:d}月的联席会议召集"))
 def convene_changed(db, seen, year, month):
+    s.convene(db, seen["body"].code, date(year, month - 1, 5))  # the month before, as it was
     on = date(year, month, 5)
     seen["meeting"] = s.read(db, s.convene(db, seen["body"].code, on, seen["body"]), on)
 
@@ -382,6 +384,15 @@ def convene_changed(db, seen, year, month):
 def not_invited(seen):
     invited = {i.person for i in seen["meeting"].invitations}
     assert seen["leaving"] not in invited and len(invited) == 7
+
+
+@then("名单的变化记入审计留痕")
+def membership_change_audited(db, seen):
+    with db.reading() as uow:
+        events = list(uow.session.scalars(audit.query(
+            subject_type="org_unit", subject_id=seen["body"].code,
+            action="meeting.membership_changed")))
+    assert [e.after["left"] for e in events] == [[seen["leaving"]]]
 
 
 @then("在东屿社区报到的市直机关领导收到会议通知")
