@@ -128,7 +128,9 @@ def minutes(meeting_id: Id, actor: CurrentActor, db: DbDep, all_bodies: BodiesDe
     return HTMLResponse(documents.minutes_html(meeting, meetings.department_names(db)))
 
 
-@router.get("/meetings/{meeting_id}/invitation.ics")
+@router.get("/meetings/{meeting_id}/invitation.ics", response_class=Response, responses={
+    200: {"content": {"text/calendar": {"schema": {"type": "string"}}},
+          "description": "the invitation (RFC 5545)"}})
 def invitation(meeting_id: Id, actor: CurrentActor, db: DbDep, all_bodies: BodiesDep,
                today: Today) -> Response:
     """The invitation as an iCalendar event members add to their calendars."""
