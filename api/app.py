@@ -17,13 +17,17 @@ from api.routes import (
     health,
     issues,
     open311,
+    meetings,
     projects,
+    red_forum,
     users,
     whistle,
     wishes,
     work_items,
 )
 from services.grid.reference import catalogue as grid_catalogue
+from services.meetings.bodies import bodies as meeting_bodies
+from services.meetings.bodies import rules as meeting_rules
 from services.platform import logs, runtime
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -32,7 +36,7 @@ from services.project_approval.plan import project_plan
 def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
-    grid_catalogue()
+    grid_catalogue(), meeting_bodies(), meeting_rules()  # broken data stops the API at once
     logs.configure()
 
     @asynccontextmanager
@@ -53,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
-                   issues.dashboard_router, whistle.router):
+                   issues.dashboard_router, whistle.router, meetings.router, red_forum.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(open311.router)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("intake", "orchestration", "project_approval")
+PARTS = ("intake", "orchestration", "project_approval", "meetings")
 
 
 def main() -> None:

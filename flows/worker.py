@@ -18,13 +18,19 @@ from flows.housekeeping.audit_check import audit_chain_check
 from flows.housekeeping.deadline_sweep import deadline_sweep
 from flows.housekeeping.probe import probe
 from flows.housekeeping.reconcile import reconcile
+from flows.meetings.compliance import meeting_compliance
+from flows.meetings.joint_meeting import joint_meeting
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
 from flows.whistle.whistle_sweep import whistle_sweep
 from flows.wishes.urge import urge_unclaimed_wishes
+from flows.red_forum.red_forum import red_forum
+from policies.meetings.cadence import cron_of
+from services.meetings.bodies import bodies, rules
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
+from services.red_forum.forums import forum_rules
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
@@ -56,7 +62,25 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                description="As v1, with the station confirming delivery of an approval."),
         deploy(project_approval, name="v1", version="1", tags=["one-stop", "projects"],
                description="Parallel approval of a construction project (HC-14b)."),
+        deploy(meeting_compliance, name="daily", tags=["meetings"],
+               schedules=[Cron("30 0 * * *", timezone=TIMEZONE)],
+               description="A period ended without the body's meeting is a finding (QL-10a)."),
+        *meeting_deployments(deploy),
+        deploy(red_forum, name="quarterly", tags=["red-forum"], schedules=[Cron(
+                   f"0 9 {forum_rules().cadence.day_of_period} 1,4,7,10 *", timezone=TIMEZONE)],
+               description="The community secretaries' red forum on last quarter's hard "
+                           "cases (LK-13a)."),
     ]
+
+
+def meeting_deployments(deploy) -> list[tuple[Flow, RunnerDeployment]]:
+    """One deployment per body, scheduled on its level's cadence (QL-10a, rules.yaml): each
+    scheduled run is one meeting."""
+    return [deploy(joint_meeting, name=body.code, parameters={"body": body.code},
+                   schedules=[Cron(cron_of(rules().cadence(body.level)), timezone=TIMEZONE)],
+                   tags=["meetings", body.level],
+                   description=f"{body.name_zh}: convened on its cadence (QL-10a).")
+            for body in bodies().values()]
 
 
 def main() -> None:

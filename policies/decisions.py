@@ -1,6 +1,6 @@
 """The typed decision forms people fill in to complete a work item."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -85,10 +85,22 @@ class CallBack(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
+class RecordedStep(BaseModel):
+    """A step whose content its process checks before deciding (a meeting's agenda finalised,
+    the meeting recorded, its minutes confirmed): the content travels with the decision, so the
+    flow applies what was checked, and the work item's history shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    record: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)
+    content: dict[str, Any] = Field(default_factory=dict)
+
+
 FORMS: dict[str, type[BaseModel]] = {
     "approval": ApprovalDecision,
     "correction": CorrectionDone,
     "delivery": DeliveryConfirmed,
     "rectification": RectificationReport,
     "call-back": CallBack,
+    "recorded": RecordedStep,
 }
