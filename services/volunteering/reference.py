@@ -46,3 +46,11 @@ def month_instance(month: str, district, units: list[Unit] | None = None,
                     activities=candidate_activities(district.contracts, slots, closed,
                                                     capacity_overrides),
                     per_community_slot=rules.rules.per_community_slot, closed=closed)
+
+
+@cache
+def places() -> list:
+    """The 16 communities with illustrative positions about 2 km apart (the reference data
+    holds no coordinates; distances only rank home, paired and nearest communities)."""
+    return generator.generate(1, 1, len(district_communities()),
+                              names=list(district_communities())).communities
