@@ -20,8 +20,10 @@ from flows.housekeeping.probe import probe
 from flows.housekeeping.reconcile import reconcile
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
+from flows.volunteering.monthly_plan import monthly_plan
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
+from services.volunteering.reference import settings as volunteering_settings
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
@@ -48,6 +50,10 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                description="As v1, with the station confirming delivery of an approval."),
         deploy(project_approval, name="v1", version="1", tags=["one-stop", "projects"],
                description="Parallel approval of a construction project (HC-14b)."),
+        deploy(monthly_plan, name="monthly", schedules=[Cron(
+            f"0 9 {volunteering_settings().rules.plan_day_of_month} * *", timezone=TIMEZONE)],
+               tags=["volunteering"],
+               description="Plan next month's volunteer activities (双报到, QL-11a/b)."),
     ]
 
 

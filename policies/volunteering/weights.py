@@ -25,6 +25,7 @@ class Rules(BaseModel):
     per_community_slot: int = Field(ge=1, le=10)
     host_quota_max: int = Field(ge=1, le=10)
     unpopular_slots: list[UnpopularSlot]
+    plan_day_of_month: int = Field(ge=1, le=28)
     decline_window_days: int = Field(ge=0, le=14)
     hours_per_activity: int = Field(ge=1, le=8)
 

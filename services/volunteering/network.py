@@ -40,7 +40,9 @@ class Network:
         return slice(int(self.member_start[m]), int(self.member_start[m + 1]))
 
 
-def build(instance: Instance, settings: Settings) -> Network:
+def build(instance: Instance, settings: Settings, prune_off_type: int | None = None) -> Network:
+    """prune_off_type: keep only this many cheapest arcs outside a member's claimed types
+    (city size: memory and time; the bound is then the pruned model's)."""
     w = settings.weights
     comm_ix = {c.code: i for i, c in enumerate(instance.communities)}
     slot_ix = {s.code: i for i, s in enumerate(instance.slots)}
@@ -72,9 +74,15 @@ def build(instance: Instance, settings: Settings) -> Network:
                   if member.availability.allows(k)]
         a = np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
         mask = sum(1 << TYPE_INDEX[t] for t in member.claimed)
-        cost = (dist_cost[home, act_comm[a]]
-                + w.type_mismatch.value * (((1 << act_type[a]) & mask) == 0)
+        off_type = ((1 << act_type[a]) & mask) == 0
+        cost = (dist_cost[home, act_comm[a]] + w.type_mismatch.value * off_type
                 + w.unpopular_slot.value * (1 + 2 * member.history) * unpopular[a])
+        if prune_off_type is not None and off_type.sum() > prune_off_type:
+            off = np.nonzero(off_type)[0]
+            keep = np.concatenate([np.nonzero(~off_type)[0],
+                                   off[np.argsort(cost[off], kind="stable")[:prune_off_type]]])
+            keep.sort()
+            a, cost = a[keep], cost[keep]
         arcs_m.append(np.full(len(a), m, dtype=np.int64))
         arcs_a.append(a)
         arcs_c.append(cost.astype(np.int64))

@@ -38,15 +38,16 @@ class Outcome:
         return 0.0 if self.objective <= 0 else (self.objective - self.lower_bound) / self.objective
 
 
-def plan_month(instance: Instance, settings: Settings, net: Network | None = None) -> Outcome:
+def plan_month(instance: Instance, settings: Settings, net: Network | None = None,
+               prune_off_type: int | None = None) -> Outcome:
     clock = {"start": time.perf_counter()}
-    net = net or build(instance, settings)
+    net = net or build(instance, settings, prune_off_type)
     clock["network"] = time.perf_counter()
     relaxed = flow.solve(net, np.ones(net.n_acts, dtype=bool), rewards=False)
     clock["bound"] = time.perf_counter()
     open_ = top_k(net, relaxed.loads.astype(float) + net.act_cap * 1e-3, relaxed.loads > 0)
     result, hosts = None, None
-    for _ in range(MAX_ROUNDS):
+    for clock["rounds"] in range(1, MAX_ROUNDS + 1):
         hosts, open_ = choose_hosts(net, open_)
         result = flow.solve(net, open_, hosts)
         under = open_ & (result.loads < net.act_min)
@@ -144,5 +145,7 @@ def to_plan(net: Network, result: flow.FlowResult, hosts: np.ndarray) -> rules.P
 
 
 def _laps(clock: dict[str, float]) -> dict[str, float]:
+    rounds = clock.pop("rounds", 0)
     names = list(clock)
-    return {n: round(clock[n] - clock[p], 3) for p, n in zip(names, names[1:], strict=False)}
+    laps = {n: round(clock[n] - clock[p], 3) for p, n in zip(names, names[1:], strict=False)}
+    return laps | {"rounds": rounds}
