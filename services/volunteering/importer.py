@@ -153,7 +153,8 @@ def parse(units_path: Path, members_path: Path, communities: dict[str, str]):
         if row.community not in communities:
             errors.append(RowError(unit_sheet, number, "包保社区",
                                    f"没有“{row.community}”这个社区"))
-    known_units = {row.unit for _, row in units}
+    known_units = {str(raw["unit"]).strip() for _, raw in unit_rows}
+    unit_errors, errors = errors, []
     members = _validated(MemberRow, member_sheet, member_rows, errors)
     seen: dict[str, int] = {}
     for number, row in members:
@@ -165,8 +166,9 @@ def parse(units_path: Path, members_path: Path, communities: dict[str, str]):
             errors.append(RowError(member_sheet, number, "党员编号",
                                    f"与第{seen[row.code]}行重复"))
         seen.setdefault(row.code, number)
-    if errors:
-        raise ImportRefused(sorted(errors, key=lambda e: (e.sheet, e.row)))
+    if unit_errors or errors:
+        by_row = lambda e: e.row  # noqa: E731
+        raise ImportRefused(sorted(unit_errors, key=by_row) + sorted(errors, key=by_row))
     return [r for _, r in units], [r for _, r in members]
 
 
