@@ -16,6 +16,7 @@ from api.routes import (
     health,
     projects,
     users,
+    volunteering,
     work_items,
 )
 from services.platform import logs, runtime
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, catalogue, applications):  # open to applicants too
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
-                   projects.router, applications.dashboard_router):
+                   projects.router, applications.dashboard_router, volunteering.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(health.router)

@@ -154,6 +154,9 @@ def publish(db: Database, actor: Actor, plan_id: int) -> PlanSummary:
             raise NotFound(f"no plan {plan_id}")
         if row.status != "draft":
             raise InvalidInput(f"plan {plan_id} is {row.status}, not a draft", field="plan_id")
+        uow.session.execute(update(VolunteerPlan).where(
+            VolunteerPlan.month == row.month, VolunteerPlan.status == "published")
+            .values(status="superseded"))  # a re-plan published replaces the month's plan
         row.status, row.published_at = "published", datetime.now(UTC)
         audit.record(uow.session, actor, action="volunteer_plan.published",
                      subject_type="volunteer_plan", subject_id=plan_id,

@@ -54,3 +54,8 @@ def places() -> list:
     holds no coordinates; distances only rank home, paired and nearest communities)."""
     return generator.generate(1, 1, len(district_communities()),
                               names=list(district_communities())).communities
+
+
+@cache
+def district_code() -> str:
+    return read_reference().district.code
