@@ -84,17 +84,10 @@ def short_month() -> dict:
     """Capacities cut until the seats that can be open under K fall SHORT_BY below members."""
     base = instance(ARTICLE)
     settings = reference.settings()
-    lo, hi = 0.0, 1.0
-    for _ in range(30):
-        factor = (lo + hi) / 2
-        inst = _scaled(base, factor)
-        seats = seats_under_k(inst)
-        if len(inst.members) - seats > SHORT_BY:
-            lo = factor
-        else:
-            hi = factor
-        if len(inst.members) - seats == SHORT_BY:
-            break
+    factor = 1.0
+    while len(base.members) - seats_under_k(_scaled(base, factor - 0.01)) <= SHORT_BY:
+        factor -= 0.01
+    inst = _trimmed(_scaled(base, factor), len(base.members) - SHORT_BY)
     net = build(inst, settings)
     why, explain_s = timed(lambda: explain(net))
     outcome, plan_s = timed(lambda: plan_month(inst, settings, net=net))
@@ -105,6 +98,7 @@ def short_month() -> dict:
             "partial_plan_seconds": plan_s, "uncovered": len(outcome.plan.uncovered),
             "every_uncovered_has_a_reason": all(outcome.plan.uncovered.values()),
             "other_rules_hold": set(outcome.verdict.by_rule()) <= {"coverage"},
+            "violations": dict(outcome.verdict.by_rule()),
             "peak_mb": peak_mb()}
 
 
@@ -115,6 +109,18 @@ def seats_under_k(inst) -> int:
         groups.setdefault((a.community, a.slot), []).append(a.capacity)
     k = inst.per_community_slot
     return sum(sum(sorted(c, reverse=True)[:k]) for c in groups.values())
+
+
+def _trimmed(inst, seats: int):
+    """One seat less at a time, activity by activity, until exactly `seats` can be open."""
+    activities = list(inst.activities)
+    i = 0
+    while seats_under_k(replace(inst, activities=activities)) > seats:
+        a = activities[i % len(activities)]
+        if a.capacity > 2:
+            activities[i % len(activities)] = replace(a, capacity=a.capacity - 1)
+        i += 1
+    return replace(inst, activities=activities)
 
 
 def _scaled(inst, factor):

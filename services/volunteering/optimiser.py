@@ -92,7 +92,7 @@ def host_costs(net: Network, open_: np.ndarray):
     sums = np.bincount(gid[take], weights=c[take], minlength=len(starts))
     counts = np.bincount(gid[take], minlength=len(starts))
     gu, ga = u[starts], a[starts]
-    ok = counts >= net.quota[gu]
+    ok = (counts >= net.quota[gu]) & (net.act_cap[ga] >= net.quota[gu])
     cost = sums + OPEN_PENALTY * (~open_[ga])
     return gu[ok], ga[ok], cost[ok].astype(np.int64)
 
