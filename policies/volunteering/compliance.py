@@ -28,11 +28,14 @@ def unit_findings(hosts: dict[str, str], units: dict[str, tuple[str, str]],
     """units: code -> (paired community, street)."""
     present = {(a.activity, member_unit[a.member]) for a in attendance if a.attended}
     held = {a.activity for a in attendance if a.attended}
+    recorded = {a.activity for a in attendance if a.attended is not None}
     out = []
     for unit, (community, street) in sorted(units.items()):
         activity = hosts.get(unit)
         if activity is None:
             reason = "本月计划中没有本单位主办的集中活动"
+        elif activity not in recorded:
+            reason = f"集中活动 {activity} 签到表未录入"
         elif activity not in held:
             reason = f"集中活动 {activity} 无人签到，视为未开展"
         elif (activity, unit) not in present:
@@ -58,7 +61,9 @@ def member_findings(members: dict[str, tuple[str, str, str, frozenset[str]]],
             reason = f"本月未安排活动：{uncovered.get(code, '计划中没有该党员')}"
         elif any(a.attended for a in rows):
             reason = "参加的活动不是其认领的项目类型"
+        elif any(a.attended is False for a in rows):
+            reason = "缺席：" + "、".join(a.activity for a in rows if a.attended is False)
         else:
-            reason = "缺席：" + "、".join(a.activity for a in rows)
+            reason = "签到表未录入：" + "、".join(a.activity for a in rows)
         out.append(Finding("QL-11b", code, unit, home, street, reason))
     return out
