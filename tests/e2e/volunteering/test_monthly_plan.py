@@ -1,0 +1,58 @@
+"""The month of 双报到 for the article-size district on a real Prefect server and worker: the
+spreadsheets imported with the command, the scheduled deployment run with the clock on the
+20th, the plan published, sign-in lists for a sample of activities, and compliance naming
+exactly the unit and the members the test made absent."""
+
+import pytest
+
+from services.volunteering import importer, reference
+from tests.e2e.conftest import govflow, run_deployment
+
+pytestmark = pytest.mark.e2e
+STACK_ENV = {"GOVFLOW_TODAY": "2026-11-20"}  # the 20th: the flow plans December
+MONTH = "2026-12"
+HAICANG = "haicang-street-haicang"
+
+
+def test_the_scheduled_flow_plans_publishes_and_compliance_names_the_absent(stack, http,
+                                                                            as_user):
+    district = reference.generated_district(195, 5837, 16)
+    units, members = stack["workdir"] / "units.xlsx", stack["workdir"] / "members.xlsx"
+    importer.write_workbooks(district, units, members)
+    imported = govflow(stack, "volunteers", "import", str(units), str(members))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "195 units" in imported.stdout and "5837 members" in imported.stdout
+
+    state = run_deployment(stack["prefect"], "volunteer-month-plan/monthly")
+    assert state["type"] == "COMPLETED", state
+    admin = as_user("admin")
+    plan = http.get(f"/api/v1/volunteering/plans/{MONTH}", headers=admin).json()
+    assert plan["status"] == "published" and plan["rules_hold"], plan
+    assert plan["planned"] == 5837 and plan["uncovered"] == {}
+
+    secretary = as_user(f"secretary-{HAICANG}")
+    roster = http.get(f"/api/v1/volunteering/communities/{HAICANG}/roster/{MONTH}",
+                      headers=secretary).json()
+    hosted = next(a for a in roster if a["host"])
+    unit = hosted["host"]
+    unit_of = {m.code: m.unit for m in district.members}
+    absent = {m["member"] for m in hosted["members"] if unit_of[m["member"]] == unit}
+    sample = [hosted] + [a for a in roster if a is not hosted][:4]
+    absent.add(sample[1]["members"][0]["member"])
+    for activity in sample:
+        present = [m["member"] for m in activity["members"] if m["member"] not in absent]
+        signed = http.post(f"/api/v1/volunteering/activities/{activity['activity']}/attendance",
+                           headers=secretary, json={"month": MONTH, "present": present})
+        assert signed.status_code == 200, signed.text
+
+    report = http.get(f"/api/v1/volunteering/compliance/{MONTH}", headers=admin).json()
+    absent_members = {f["subject"] for f in report["findings"]
+                      if f["clause"] == "QL-11b" and f["reason_zh"].startswith("缺席")}
+    assert absent_members == absent
+    units_absent = {f["subject"] for f in report["findings"] if f["clause"] == "QL-11a"
+                    and "签到表未录入" not in f["reason_zh"]}
+    assert units_absent == {unit}
+    other = http.get(f"/api/v1/volunteering/members/{sorted(absent)[0]}/hours",
+                     headers=as_user("secretary-haicang-street")).json()
+    assert other["total"] == 0
+
