@@ -19,7 +19,7 @@ from policies.volunteering.model import (
     SlotPattern,
     Unit,
 )
-from policies.volunteering.plan import Plan
+from policies.volunteering.plan import Plan, next_history
 from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import InvalidInput, NotFound
@@ -154,10 +154,14 @@ def publish(db: Database, actor: Actor, plan_id: int) -> PlanSummary:
             raise NotFound(f"no plan {plan_id}")
         if row.status != "draft":
             raise InvalidInput(f"plan {plan_id} is {row.status}, not a draft", field="plan_id")
+        earlier = uow.session.scalars(select(VolunteerPlan.id).where(
+            VolunteerPlan.month == row.month, VolunteerPlan.published_at.is_not(None))).first()
         uow.session.execute(update(VolunteerPlan).where(
             VolunteerPlan.month == row.month, VolunteerPlan.status == "published")
             .values(status="superseded"))  # a re-plan published replaces the month's plan
         row.status, row.published_at = "published", datetime.now(UTC)
+        if earlier is None:  # the month counts once in the rotation history
+            _remember_unpopular(uow.session, plan_id)
         audit.record(uow.session, actor, action="volunteer_plan.published",
                      subject_type="volunteer_plan", subject_id=plan_id,
                      before={"status": "draft"}, after={"status": "published"})
@@ -272,3 +276,17 @@ def hours(db: Database, member_code: str) -> dict:
         return {"member": member_code, "total": sum(h.hours for h in lines),
                 "lines": [{"activity": h.activity_code, "month": h.month, "hours": h.hours}
                           for h in lines]}
+
+
+def _remember_unpopular(session, plan_id: int) -> None:
+    """Unpopular slots rotate: each member's history decays by half and adds this month's."""
+    settings = reference.settings()
+    received: dict[str, int] = defaultdict(int)
+    for member, slot in session.execute(select(
+            VolunteerAssignment.member_code, VolunteerAssignment.slot).where(
+            VolunteerAssignment.plan_id == plan_id)):
+        day, part = slot.rsplit("-", 1)
+        if settings.unpopular(date.fromisoformat(day).weekday(), part):
+            received[member] += 1
+    for member in session.scalars(select(VolunteerMember)):
+        member.history = next_history(member.history, received.get(member.code, 0))

@@ -103,3 +103,20 @@ def test_the_month_from_import_to_compliance(db, spreadsheets):
     assert plans.hours(db, absent[0])["total"] == 0
     present = next(p for p in by_activity[planned[0].activity_code] if p not in absent)
     assert plans.hours(db, present)["total"] >= 2
+
+
+def test_publishing_a_month_carries_its_unpopular_slots_into_the_history(db):
+    from services.volunteering.models import VolunteerMember, VolunteerPlan
+
+    with db.reading() as uow:
+        history = {m.code: m.history for m in uow.session.scalars(select(VolunteerMember))}
+        published = uow.session.scalars(select(VolunteerPlan.id).where(
+            VolunteerPlan.month == MONTH, VolunteerPlan.status == "published")).one()
+        rows = uow.session.scalars(select(VolunteerAssignment).where(
+            VolunteerAssignment.plan_id == published)).all()
+    moved = {r.member_code for r in rows if r.status == "declined"}
+    rows = [r for r in rows if r.member_code not in moved]
+    unpopular = {r.member_code for r in rows if r.slot.endswith("-evening")
+                 and date.fromisoformat(r.slot[:10]).weekday() in (0, 4)
+                 or r.slot.endswith("-pm") and date.fromisoformat(r.slot[:10]).weekday() == 6}
+    assert unpopular and all(history[m] >= 1 for m in unpopular)
