@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from api.deps import CurrentActor, DbDep, Id
+from api.deps import CurrentActor, DbDep, Id, Today
 from services.volunteering import plans, views
-from services.volunteering.views import MONTH, AttendanceCreate, PlanChanges
+from services.volunteering.views import MONTH, AttendanceCreate, DeclineCreate, PlanChanges
 
 router = APIRouter(prefix="/volunteering", tags=["volunteering"])
 Month = Annotated[str, Path(pattern=MONTH, description="YYYY-MM")]
@@ -73,3 +73,18 @@ def attendance(activity: Activity, data: AttendanceCreate, actor: CurrentActor,
 def compliance(month: Month, actor: CurrentActor, db: DbDep) -> dict:
     """Month-end findings (QL-11a units, QL-11b members) in the reader's scope."""
     return views.month_compliance(db, actor, month)
+
+
+@router.post("/members/{code}/declines")
+def decline(code: Code, data: DeclineCreate, actor: CurrentActor, db: DbDep,
+            today: Today) -> dict:
+    """The member declines one activity, at least the window's days before it; the plan is
+    repaired for this member only (others keep their place)."""
+    return views.decline(db, actor, code, data, today)
+
+
+@router.get("/members/{code}/card/{quarter}")
+def quarterly_card(code: Code, quarter: Annotated[str, Path(pattern=r"^20\d\d-Q[1-4]$")],
+                   actor: CurrentActor, db: DbDep) -> dict:
+    """The member's quarterly service card for the employer unit: activities and hours."""
+    return views.quarterly_card(db, actor, code, quarter)

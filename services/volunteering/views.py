@@ -2,6 +2,8 @@
 sees its roster and its members, a street's or the district's everything under it; out of
 scope answers 404, as if absent."""
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -32,6 +34,11 @@ class PlanChanges(BaseModel):
 class AttendanceCreate(BaseModel):
     month: str = Field(pattern=MONTH)
     present: list[str] = Field(max_length=500)
+
+
+class DeclineCreate(BaseModel):
+    month: str = Field(pattern=MONTH)
+    activity: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}@\d{4}-\d\d-\d\d-(am|pm|evening)$")
 
 
 def scope_of_community(community: str) -> ObjectScope:
@@ -138,3 +145,27 @@ def month_compliance(db: Database, actor: Actor, month: str) -> dict:
     report = compliance.month_end(db, month)
     findings = [f for f in report["findings"] if f["community"] in mine]
     return report | {"findings": findings}
+
+
+def decline(db: Database, actor: Actor, code: str, data: DeclineCreate,
+            today: date) -> dict:
+    """A member declines an activity within the window (recorded by the member's community or
+    unit); the member is re-seated and nobody else moves."""
+    member = _member(db, actor, code)
+    if not access.can_write(actor, scope_of_community(member.home)):
+        raise Forbidden(f"{actor.username} does not act for {code}'s community")
+    moved = plans.decline(db, actor, data.month, [(code, data.activity)], today)
+    return {"member": code, "declined": data.activity, "now": list(moved.get(code, ()))}
+
+
+def quarterly_card(db: Database, actor: Actor, code: str, quarter: str) -> dict:
+    """The member's service card for the employer unit: activities attended and hours in a
+    quarter (`2026-Q4`)."""
+    member = _member(db, actor, code)
+    year, q = int(quarter[:4]), int(quarter[-1])
+    months = {f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)}
+    ledger = plans.hours(db, code)
+    lines = [line for line in ledger["lines"] if line["month"] in months]
+    return {"member": code, "name_zh": member.name_zh, "unit": member.unit_code,
+            "quarter": quarter, "activities": len(lines),
+            "hours": sum(line["hours"] for line in lines), "lines": lines}

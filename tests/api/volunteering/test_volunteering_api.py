@@ -90,3 +90,26 @@ def test_a_member_outside_the_community_answers_404(client, login, published):
     answer = client.get(f"/api/v1/volunteering/members/{outsider.code}/hours",
                         headers=login(f"secretary-{HAICANG}"))
     assert answer.status_code == 404
+
+
+def test_a_decline_moves_only_that_member_and_the_card_counts_the_quarter(client, login,
+                                                                         published):
+    street = login("secretary-haicang-street")
+    roster = client.get(f"/api/v1/volunteering/communities/{HAICANG}/roster/{MONTH}",
+                        headers=street).json()
+    activity = roster[-1]
+    member = activity["members"][-1]["member"]
+    before = {m["member"] for m in activity["members"]} - {member}
+    answer = client.post(f"/api/v1/volunteering/members/{member}/declines", headers=street,
+                         json={"month": MONTH, "activity": activity["activity"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["now"] and activity["activity"] not in answer.json()["now"]
+    after = client.get(f"/api/v1/volunteering/communities/{HAICANG}/roster/{MONTH}",
+                       headers=street).json()
+    same = next(a for a in after if a["activity"] == activity["activity"])
+    now = {m["member"] for m in same["members"]}
+    assert before <= now and member not in now  # a gap may be filled by a member asking for two
+    card = client.get(f"/api/v1/volunteering/members/{member}/card/2027-Q1", headers=street)
+    assert card.status_code == 200 and card.json()["quarter"] == "2027-Q1"
+    bad = client.get(f"/api/v1/volunteering/members/{member}/card/2027-Q5", headers=street)
+    assert bad.status_code == 422
