@@ -24,7 +24,8 @@ class FlowResult:
 
 
 def solve(net: Network, open_: np.ndarray, hosts: np.ndarray | None = None,
-          rewards: bool = True, arc_mask: np.ndarray | None = None) -> FlowResult:
+          rewards: bool = True, arc_mask: np.ndarray | None = None,
+          slot_nodes: bool = True) -> FlowResult:
     """open_: bool per activity; hosts: activity index per unit (-1: none)."""
     w = net.settings.weights
     use = open_[net.arc_act] if arc_mask is None else (open_[net.arc_act] & arc_mask)
@@ -43,7 +44,7 @@ def solve(net: Network, open_: np.ndarray, hosts: np.ndarray | None = None,
     sink = act_node0 + n_a
     next_node = sink + 1
     # member-slot nodes for members asking for two
-    two = net.member_req[am] == 2
+    two = (net.member_req[am] == 2) & slot_nodes
     key = am * (int(net.act_slot.max(initial=0)) + 1) + net.act_slot[aa]
     uniq, inv = np.unique(key[two], return_inverse=True)
     ms_nodes = next_node + np.arange(len(uniq))
