@@ -144,6 +144,7 @@ def repair_50() -> dict:
     return {"declines": 50, "repair_seconds": seconds, "unseated": len(fixed.unseated),
             "others": len(outcome.plan.assignments) - 50, "others_kept": kept,
             "violations_after_repair": dict(verdict.by_rule()),
+            "named_for_the_secretary": len(fixed.attention),
             "resolve_seconds": resolve_s, "peak_mb": peak_mb()}
 
 

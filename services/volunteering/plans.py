@@ -190,8 +190,15 @@ def member_activities(db: Database, member_code: str, month: str) -> list[dict]:
                     .order_by(VolunteerAssignment.slot))]
 
 
+@dataclass
+class Declined:
+    moved: dict[str, tuple[str, ...]]   # member -> activities added by the repair
+    unseated: list[str]
+    attention: dict[str, str]           # activity -> what the secretary must still arrange
+
+
 def decline(db: Database, actor: Actor, month: str, declines: list[tuple[str, str]],
-            today: date) -> dict[str, tuple[str, ...]]:
+            today: date) -> Declined:
     """Members decline within the window; only they are re-seated, everyone else keeps theirs."""
     window = reference.settings().rules.decline_window_days
     for _, activity in declines:
@@ -215,7 +222,7 @@ def decline(db: Database, actor: Actor, month: str, declines: list[tuple[str, st
     fixed = repair(build(instance, reference.settings()), Plan(hosts, dict(assignments)), declines)
     activities = {a.code: a for a in instance.activities}
 
-    def work(uow) -> dict[str, tuple[str, ...]]:
+    def work(uow) -> Declined:
         s = uow.session
         for member, activity in declines:
             s.execute(update(VolunteerAssignment).where(
@@ -228,9 +235,9 @@ def decline(db: Database, actor: Actor, month: str, declines: list[tuple[str, st
         audit.record(s, actor, action="volunteer_plan.repaired", subject_type="volunteer_plan",
                      subject_id=plan_id, before={"declined": [list(d) for d in declines]},
                      after={"moved": {m: list(a) for m, a in new.items()},
-                            "unseated": fixed.unseated})
+                            "unseated": fixed.unseated, "attention": fixed.attention})
         uow.commit()
-        return new
+        return Declined(new, fixed.unseated, fixed.attention)
 
     return db.run(work)
 

@@ -3,7 +3,7 @@
 Only the affected members move: a small min-cost flow over their eligible open activities with
 the seats left, never the activity they declined nor a slot where they are already busy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -17,6 +17,7 @@ class Repair:
     plan: Plan
     moved: dict[str, tuple[str, ...]]   # member -> new activities
     unseated: list[str]                 # declined and no seat left
+    attention: dict[str, str] = field(default_factory=dict)  # activity -> what is now short
 
 
 def repair(net: Network, plan: Plan, declines: list[tuple[str, str]]) -> Repair:
@@ -70,15 +71,15 @@ def repair(net: Network, plan: Plan, declines: list[tuple[str, str]]) -> Repair:
             moved[member].append(code)
     for member in affected:
         assignments[member] = tuple(moved[member])
-    _fill_gaps(net, plan.hosts, assignments, {a for _, a in declines})
+    attention = _fill_gaps(net, plan.hosts, assignments, {a for _, a in declines})
     unseated = [m for m in affected if not assignments[m]]
     return Repair(Plan(plan.hosts, assignments,
                        {m: "已请假，相应时段无空余座位" for m in unseated}),
-                  {m: tuple(moved[m]) for m in affected}, unseated)
+                  {m: tuple(moved[m]) for m in affected}, unseated, attention)
 
 
 def _fill_gaps(net: Network, hosts: dict[str, str], assignments: dict[str, tuple[str, ...]],
-               left: set[str]) -> None:
+               left: set[str]) -> dict[str, str]:
     """A declined seat may leave its activity under its minimum or its host unit short of its
     quota: offer it to members who asked for two activities and have one, never moving anyone
     (the host unit's own members first)."""
@@ -86,6 +87,7 @@ def _fill_gaps(net: Network, hosts: dict[str, str], assignments: dict[str, tuple
     act_ix = {a.code: i for i, a in enumerate(inst.activities)}
     host_of = {a: u for u, a in hosts.items()}
     quota = dict(zip([u.code for u in inst.units], net.quota.tolist(), strict=True))
+    attention = {}
     for code in sorted(left):
         a = act_ix[code]
         act = inst.activities[a]
@@ -98,8 +100,12 @@ def _fill_gaps(net: Network, hosts: dict[str, str], assignments: dict[str, tuple
                 break
             spare = _spare_member(net, assignments, a, unit if short_host else None)
             if spare is None:
+                attention[code] = (f"主办单位{unit}到场党员{own}人，少于{quota[unit]}人，"
+                                   f"请本单位另派党员" if short_host else
+                                   f"报名{len(members)}人，少于最低{act.minimum_fill}人")
                 break
             assignments[spare] = (*assignments.get(spare, ()), code)
+    return attention
 
 
 def member_index(net: Network, code: str) -> int:

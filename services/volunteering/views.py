@@ -154,8 +154,10 @@ def decline(db: Database, actor: Actor, code: str, data: DeclineCreate,
     member = _member(db, actor, code)
     if not access.can_write(actor, scope_of_community(member.home)):
         raise Forbidden(f"{actor.username} does not act for {code}'s community")
-    moved = plans.decline(db, actor, data.month, [(code, data.activity)], today)
-    return {"member": code, "declined": data.activity, "now": list(moved.get(code, ()))}
+    done = plans.decline(db, actor, data.month, [(code, data.activity)], today)
+    return {"member": code, "declined": data.activity, "now": list(done.moved.get(code, ())),
+            "helping": sorted(m for m in done.moved if m != code),
+            "attention": done.attention}
 
 
 def quarterly_card(db: Database, actor: Actor, code: str, quarter: str) -> dict:

@@ -70,7 +70,8 @@ def test_the_month_from_import_to_compliance(db, spreadsheets):
     # a member declines; only that member moves
     member, activity = rows[0].member_code, rows[0].activity_code
     before = {(r.member_code, r.activity_code) for r in rows}
-    moved = plans.decline(db, SECRETARY, MONTH, [(member, activity)], today=date(2026, 11, 25))
+    done = plans.decline(db, SECRETARY, MONTH, [(member, activity)], today=date(2026, 11, 25))
+    moved = {m: acts for m, acts in done.moved.items() if m == member}
     mine = plans.member_activities(db, member, MONTH)
     assert {a["activity"]: a["status"] for a in mine}[activity] == "declined"
     assert set(moved) <= {member}

@@ -60,6 +60,9 @@ def test_declines_are_repaired_and_everyone_else_keeps_their_place(small_distric
         else:
             assert set(acts) <= set(fixed.plan.assignments[member])
     assert not fixed.unseated
+    verdict = rules.validate(outcome.network.instance, fixed.plan)
+    short_hosts = {v.where for v in verdict.violations if v.rule == "hosting"}
+    assert {outcome.plan.hosts[u] for u in short_hosts} <= set(fixed.attention)
     assert rules.validate(outcome.network.instance, fixed.plan).by_rule()["coverage"] == 0
 
 
