@@ -16,11 +16,12 @@ from api.routes import (
     handbook,
     health,
     issues,
-    open311,
     meetings,
+    open311,
     projects,
     red_forum,
     users,
+    volunteering,
     whistle,
     wishes,
     work_items,
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(module.router)
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
-                   issues.dashboard_router, whistle.router, meetings.router, red_forum.router):
+                   issues.dashboard_router, whistle.router, meetings.router, red_forum.router,
+                   volunteering.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(open311.router)

@@ -32,6 +32,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(processes_app, name="processes")
 app.add_typer(handbook_app, name="handbook")
+volunteers_app = typer.Typer(help="Volunteer scheduling (双报到).", no_args_is_help=True)
+app.add_typer(volunteers_app, name="volunteers")
 console = Console()
 
 
@@ -148,6 +150,23 @@ def handbook_build(out: Annotated[Path, typer.Option(
     console.print(f"wrote {files} files to {out}; open {out / 'index.html'}")
     console.print(f"{len(handbook.registry.clauses)} clauses: " + ", ".join(
         f"{n} {status}" for status, n in counts.items()))
+@volunteers_app.command("import")
+def volunteers_import(units: Path, members: Path) -> None:
+    """Import units with their contracted projects and members (XLSX or CSV); all or nothing."""
+    from services.volunteering import importer, reference
+
+    names = {name: code for code, name, _ in reference.district_communities()}
+    names |= {code: code for code in names.values()}
+    try:
+        counts = importer.import_spreadsheets(runtime.build().db, _system("volunteers-import"),
+                                              units, members, names)
+    except importer.ImportRefused as refused:
+        for error in refused.errors:
+            console.print(f"[red]{error}[/]")
+        console.print(f"[red]nothing imported[/]: {len(refused.errors)} errors")
+        raise typer.Exit(2) from None
+    console.print(f"imported {counts['units']} units, {counts['projects']} projects, "
+                  f"{counts['members']} members")
 
 
 @app.command()

@@ -22,15 +22,17 @@ from flows.meetings.compliance import meeting_compliance
 from flows.meetings.joint_meeting import joint_meeting
 from flows.one_stop import approval_v1, approval_v2
 from flows.project_approval.project_approval import project_approval
+from flows.red_forum.red_forum import red_forum
+from flows.volunteering.monthly_plan import monthly_plan
 from flows.whistle.whistle_sweep import whistle_sweep
 from flows.wishes.urge import urge_unclaimed_wishes
-from flows.red_forum.red_forum import red_forum
 from policies.meetings.cadence import cron_of
 from services.meetings.bodies import bodies, rules
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
 from services.red_forum.forums import forum_rules
+from services.volunteering.reference import settings as volunteering_settings
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
@@ -70,6 +72,10 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                    f"0 9 {forum_rules().cadence.day_of_period} 1,4,7,10 *", timezone=TIMEZONE)],
                description="The community secretaries' red forum on last quarter's hard "
                            "cases (LK-13a)."),
+        deploy(monthly_plan, name="monthly", schedules=[Cron(
+            f"0 9 {volunteering_settings().rules.plan_day_of_month} * *", timezone=TIMEZONE)],
+               tags=["volunteering"],
+               description="Plan next month's volunteer activities (双报到, QL-11a/b)."),
     ]
 
 

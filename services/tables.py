@@ -8,6 +8,7 @@ from services.one_stop import models as one_stop  # noqa: F401
 from services.platform.db.models import Base
 from services.project_approval import models as project_approval  # noqa: F401
 from services.red_forum import models as red_forum  # noqa: F401
+from services.volunteering import models as volunteering  # noqa: F401
 from services.whistle import models as whistle  # noqa: F401
 from services.wishes import models as wishes  # noqa: F401
 from services.work import models as work  # noqa: F401

@@ -1,0 +1,1 @@
+"""The monthly volunteer plan (双报到) as a Prefect flow."""
