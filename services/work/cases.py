@@ -99,7 +99,7 @@ def start_case(db: Database, calendar: WorkingCalendar, actor: Actor, data: Case
         uow.session.add(case)
         uow.session.flush()
         audit.record(uow.session, actor, action="case.started", subject_type="case",
-                     subject_id=case.id, after=_audit_view(case))
+                     subject_id=case.id, after=_audit_view(case) | {"process": case.process})
         outbox.start_run(uow.session, case, "start")
         uow.commit()
         return _read(case)
