@@ -8,9 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from policies.access import Actor, Role
+from services.platform import reference_data
+from services.platform.db.migrate import upgrade
+from services.platform.db.uow import Database
 from services.platform.errors import InvalidInput
 from services.volunteering import compliance, importer, plans, reference
 from services.volunteering.models import VolunteerAssignment
+from tests.conftest import SYSTEM, create_postgres_database
 
 SECRETARY = Actor(username="secretary-haicang", role=Role.ADMIN)
 MONTH = "2026-12"
@@ -19,6 +23,21 @@ MONTH = "2026-12"
 def communities() -> dict[str, str]:
     return {name: code for code, name, _ in reference.district_communities()} | {
         code: code for code, _, _ in reference.district_communities()}
+
+
+@pytest.fixture(scope="module")
+def db(database_url, tmp_path_factory) -> Database:
+    """A database of this module's own: the month starts with nobody imported, whatever other
+    tests imported into the session's."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('volunteering') / 'month.db'}"
+    else:
+        url = create_postgres_database(database_url, "govflow_volunteering_month")
+    database = Database(url)
+    upgrade(database)
+    reference_data.load_reference(database, reference_data.read_reference(), SYSTEM)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture(scope="module")
