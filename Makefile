@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.project_approval 20
 	$(BIN)/python -m bench.idle --runs 10000 --seconds 60
 	$(BIN)/python -m bench.meetings 10000
+	$(BIN)/python -m bench.volunteering
+	$(BIN)/python -m bench.grid 400
 	$(BIN)/python -m bench.latest
 
 lint: $(STAMP)
