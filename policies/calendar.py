@@ -87,3 +87,10 @@ def resumed_due_date(calendar: WorkingCalendar, due: date, suspended_on: date,
     """补正期间不计时: the working days the clock stood still are added back to the deadline."""
     stood_still = calendar.working_days_between(suspended_on, resumed_on)
     return calendar.add_working_days(due, stood_still)
+
+
+def quarter_of(day: date) -> tuple[str, date, date]:
+    """The calendar quarter holding `day`: its code (2026-Q1), its first and its last day."""
+    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    after = date(first.year + (first.month + 2) // 12, (first.month + 2) % 12 + 1, 1)
+    return f"{day.year}-Q{(first.month + 2) // 3}", first, after - timedelta(days=1)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from policies.calendar import quarter_of
 from policies.meetings.bodies import Level
 
 
@@ -56,10 +57,8 @@ def period_of(cadence: Cadence, day: date) -> Period:
     if cadence.every == "month":
         start = day.replace(day=1)
         return Period(code=f"{day:%Y-%m}", start=start, end=_month_end(start, 1))
-    first_month = (day.month - 1) // 3 * 3 + 1
-    start = date(day.year, first_month, 1)
-    return Period(code=f"{day.year}-Q{(first_month + 2) // 3}", start=start,
-                  end=_month_end(start, 3))
+    code, start, end = quarter_of(day)
+    return Period(code=code, start=start, end=end)
 
 
 def period_by_code(cadence: Cadence, code: str) -> Period:

@@ -46,6 +46,11 @@ class Verdict:
         return Counter(v.rule for v in self.violations)
 
 
+def gap(objective: int, lower_bound: int) -> float:
+    """How far a plan may be from the best one: its objective over the proven lower bound."""
+    return 0.0 if objective <= 0 else (objective - lower_bound) / objective
+
+
 def member_cost(member: Member, activity: Activity, slot: Slot, km: float, w: Weights) -> int:
     cost = round(w.distance_per_km.value * km)
     if activity.type not in member.claimed:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from policies.access import Actor, Role
-from policies.calendar import WorkingCalendar
+from policies.calendar import WorkingCalendar, quarter_of
 from policies.red_forum.forum import ForumRules, HardCase, rank_topics
 from services.platform import audit
 from services.platform.db import models
@@ -35,12 +35,6 @@ RESOLUTION_PROCESS = "meeting-resolution"  # a case process name, read as data
 @cache
 def forum_rules() -> ForumRules:
     return read_entry(ForumRules, files("policies.red_forum") / "data" / "forum.yaml", "forum")
-
-
-def quarter_of(day: date) -> tuple[str, date, date]:
-    first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    nxt = date(first.year + (first.month + 2) // 12, (first.month + 2) % 12 + 1, 1)
-    return f"{day.year}-Q{(first.month + 2) // 3}", first, nxt - timedelta(days=1)
 
 
 def hard_cases(session: Session, start: date, end: date) -> list[HardCase]:

@@ -14,6 +14,7 @@ from services.volunteering.network import Network
 
 FILL_REWARD = 2000   # pulls members into an activity until it reaches its minimum fill
 HOST_REWARD = 3000   # pulls a host unit's own members into its concentrated activity
+NO_HOST = 10 ** 6    # a unit hosting no activity costs more than any plan that hosts it
 
 
 @dataclass
@@ -65,7 +66,7 @@ def solve(net: Network, open_: np.ndarray, hosts: np.ndarray | None = None,
         q = net.quota[hosted]
         reward = -HOST_REWARD if rewards else 0
         add(host_node[hosted], act_node0 + hosts[hosted], q, np.full(len(hosted), reward))
-        add(host_node[hosted], act_node0 + hosts[hosted], np.full(len(hosted), 10 ** 6),
+        add(host_node[hosted], act_node0 + hosts[hosted], np.full(len(hosted), NO_HOST),
             np.zeros(len(hosted)))
     main_first = sum(len(x) for x in tails)
     add(source_of_arc, head_of_arc, np.ones(len(idx)), ac)

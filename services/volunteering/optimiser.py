@@ -21,7 +21,7 @@ from services.volunteering.explain import uncovered_reasons
 from services.volunteering.network import Network, build
 
 OPEN_PENALTY = 500     # a host may open a closed candidate when no open one fits it
-NO_HOST = 10 ** 6
+NO_HOST = flow.NO_HOST
 MAX_ROUNDS = 12
 
 
@@ -36,7 +36,7 @@ class Outcome:
 
     @property
     def gap(self) -> float:
-        return 0.0 if self.objective <= 0 else (self.objective - self.lower_bound) / self.objective
+        return rules.gap(self.objective, self.lower_bound)
 
 
 def plan_month(instance: Instance, settings: Settings, net: Network | None = None,

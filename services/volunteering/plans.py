@@ -20,6 +20,7 @@ from policies.volunteering.model import (
     Unit,
 )
 from policies.volunteering.plan import Plan, next_history
+from policies.volunteering.plan import gap as plan_gap
 from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import InvalidInput, NotFound
@@ -140,7 +141,7 @@ def summary(db: Database, plan_id: int) -> PlanSummary:
         members = len(s.scalars(select(VolunteerMember.code)).all())
         uncovered = {u.member_code: u.reason for u in s.scalars(
             select(VolunteerUncovered).where(VolunteerUncovered.plan_id == plan_id))}
-        gap = 0.0 if row.objective <= 0 else (row.objective - row.lower_bound) / row.objective
+        gap = plan_gap(row.objective, row.lower_bound)
         return PlanSummary(row.id, row.month, row.status, row.objective, row.lower_bound,
                            round(gap, 4), row.verdict["holds"], row.verdict["by_rule"], members,
                            len(planned), uncovered, row.explanation["summary_zh"],
