@@ -3,6 +3,7 @@ written: the zh-CN keywords, descriptions, rules, backgrounds, data tables and o
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from gherkin.errors import CompositeParserException
@@ -117,7 +118,18 @@ class Feature:
 
 def read_features(root: Path, base: Path) -> list[Feature]:
     """Every `*.feature` under `root`, paths taken relative to `base` (the repository root)."""
-    return [read_feature(path, base) for path in sorted(root.rglob("*.feature"))]
+    return [_parsed(path, base, *_version(path)) for path in sorted(root.rglob("*.feature"))]
+
+
+def _version(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=512)
+def _parsed(path: Path, base: Path, mtime_ns: int, size: int) -> Feature:
+    """A feature file parsed once per version: every served page reads every feature."""
+    return read_feature(path, base)
 
 
 def read_feature(path: Path, base: Path) -> Feature:
