@@ -9,6 +9,10 @@ With several workers, each runs a relay; a relay claims the messages it is about
 lease (`claimed_by`, `claimed_until`), so each message is sent by one relay. A relay that dies
 leaves its claims to expire, and another relay then sends them; a relay always takes back its
 own claims (its passes run one after another, so none of them is still being sent).
+
+A message Prefect refuses for now (a resume whose run has not paused yet) or cannot take (the
+server down) waits before its next attempt, doubling from 0.1 s up to 2 s: a relay's pass then
+sends what can go, instead of asking again every 0.1 s for what cannot.
 """
 
 import logging
@@ -21,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from policies import processes
@@ -39,6 +43,7 @@ RELAY = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # this p
 # server) may be sent again by another relay and is still applied once: the lease saves work,
 # correctness does not rest on it.
 LEASE = timedelta(seconds=60)
+FIRST_RETRY, LAST_RETRY = timedelta(seconds=0.1), timedelta(seconds=2)
 
 
 def add(session: Session, kind: str, payload: dict[str, Any]) -> None:
@@ -93,7 +98,7 @@ def _claimable(db: Database, relay: str, limit: int) -> list[int]:
         return [id_ for only in (message.kind == NOTIFY, message.kind != NOTIFY)
                 for id_ in uow.session.scalars(
                     select(message.id).where(message.sent_at.is_(None), only,
-                                             _free_for(relay, datetime.now(UTC)))
+                                             _due_for(relay, datetime.now(UTC)))
                     .order_by(message.id).limit(limit))]
 
 
@@ -109,7 +114,7 @@ def _claim(db: Database, relay: str, ids: list[int]) -> list[models.OutboxMessag
         now = datetime.now(UTC)
         taken = list(uow.session.scalars(
             select(message).where(message.id.in_(ids), message.sent_at.is_(None),
-                                  _free_for(relay, now))
+                                  _due_for(relay, now))
             .order_by(message.id).with_for_update(skip_locked=True)))
         for row in taken:
             row.claimed_by, row.claimed_until = relay, now + LEASE
@@ -119,19 +124,28 @@ def _claim(db: Database, relay: str, ids: list[int]) -> list[models.OutboxMessag
     return db.run(work)
 
 
-def _free_for(relay: str, now: datetime):
+def _due_for(relay: str, now: datetime):
+    """Not claimed by another relay's running lease, and not waiting out a back-off."""
     message = models.OutboxMessage
-    return or_(message.claimed_by.is_(None), message.claimed_by == relay,
-               message.claimed_until < now)
+    return and_(or_(message.claimed_by.is_(None), message.claimed_by == relay,
+                    message.claimed_until < now),
+                or_(message.next_attempt_at.is_(None), message.next_attempt_at <= now))
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a message waits after its `attempts`-th refused or failed attempt."""
+    return min(FIRST_RETRY * 2 ** min(attempts - 1, 10), LAST_RETRY)
 
 
 def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:
     try:
         outcome, result = _send(db, prefect, message)
     except OrchestrationError as exc:
+        log.warning("outbox message %s not delivered: %s", message.id, exc)
         _record_attempt(db, message.id, str(exc))
         return False
     if outcome is Delivery.NOT_YET:
+        _record_attempt(db, message.id, outcome.value)
         return False
     _mark_sent(db, message, outcome, result)
     return outcome is Delivery.DELIVERED
@@ -178,9 +192,9 @@ def _record_attempt(db: Database, message_id: int, error: str) -> None:
         row = uow.session.get(models.OutboxMessage, message_id)
         row.attempts += 1
         row.last_error = error[:2000]
+        row.next_attempt_at = datetime.now(UTC) + backoff(row.attempts)
         uow.commit()
 
-    log.warning("outbox message %s not delivered: %s", message_id, error)
     db.run(work)
 
 

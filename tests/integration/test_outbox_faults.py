@@ -274,3 +274,40 @@ def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
     time.sleep(1.1)
     assert outbox.deliver_pending(fresh_db, prefect, relay="worker-b") == 1
     assert prefect.resumed == [key]
+
+
+class PausingLate:
+    """Prefect whose run pauses only after its third resume attempt (the case's decision came
+    before the run reached the step)."""
+
+    def __init__(self):
+        self.attempts: list[float] = []
+
+    def resume(self, flow_run_id: str, pause_key: str, run_input: dict) -> Delivery:
+        self.attempts.append(time.monotonic())
+        return Delivery.NOT_YET if len(self.attempts) < 4 else Delivery.DELIVERED
+
+
+def test_a_resume_refused_until_its_run_pauses_waits_longer_each_time(fresh_db):
+    decisions_waiting(fresh_db, 1)
+    prefect = PausingLate()
+    stop = threading.Event()
+    relay = threading.Thread(target=outbox.relay, args=(fresh_db, prefect, stop, 0.01))
+    relay.start()
+    try:
+        wait = time.monotonic() + 10
+        while pending(fresh_db) and time.monotonic() < wait:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        relay.join(timeout=30)
+
+    assert not pending(fresh_db)  # delivered once the run had paused
+    gaps = [b - a for a, b in zip(prefect.attempts, prefect.attempts[1:], strict=False)]
+    # A relay passing every 0.01 s asked four times in all, each time after a longer wait
+    # (0.1 s, 0.2 s, 0.4 s), not on every pass.
+    assert len(prefect.attempts) == 4
+    assert gaps[0] >= 0.1 and gaps[1] >= 0.2 and gaps[2] >= 0.4
+    with fresh_db.reading() as uow:
+        message = uow.session.scalars(select(models.OutboxMessage)).one()
+    assert (message.attempts, message.last_error) == (4, None)

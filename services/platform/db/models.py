@@ -129,6 +129,9 @@ class OutboxMessage(Base):
     # so with several workers a message is sent by one of them (a dead relay's claims return).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Not before then: a message refused or failed waits with back-off (outbox.backoff) instead
+    # of being sent again on every pass of every relay.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class IdempotencyKey(Base):
