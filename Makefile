@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-long test-postgres bench lint lock clean
+.PHONY: run test test-long test-postgres test-sqlite bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -29,6 +29,15 @@ test-postgres: $(STAMP)
 # The long variants of the fault suite (500 submissions through an API kill, …).
 test-long: $(STAMP)
 	$(BIN)/pytest -m long $(PYTEST_ARGS)
+
+# What CI runs on SQLite after the whole suite on PostgreSQL: every test but the end-to-end
+# ones, then the embedded default's own end-to-end tests (the stack, its faults with their long
+# variant). The processes' end-to-end tests ask nothing of the database that the PostgreSQL
+# pass has not asked, and each costs a stack's start.
+EMBEDDED_E2E := tests/e2e/test_stack.py tests/e2e/test_faults.py
+test-sqlite: $(STAMP)
+	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "e2e or long" $(EMBEDDED_E2E) $(PYTEST_ARGS)
 
 # Benchmarks print their figures against a baseline measured in the same run.
 bench: $(STAMP)
