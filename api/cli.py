@@ -194,7 +194,14 @@ def up(role: Annotated[StackRole, typer.Option(
        ) -> None:
     """Migrate, load reference data, start Prefect server, worker and API; Ctrl-C stops all.
     With --role, start one part only (the database migrated beforehand: govflow migrate)."""
-    from api.supervisor import ChildExited, Stack, addresses, role_problem, start_role
+    from api.supervisor import (
+        ChildExited,
+        Stack,
+        addresses,
+        role_problem,
+        start_role,
+        stop_on_sigterm,
+    )
 
     settings = get_settings()
     if problem := role_problem(role, settings):
@@ -204,6 +211,7 @@ def up(role: Annotated[StackRole, typer.Option(
         prepare(settings)
     stack = Stack(settings)
     try:
+        stop_on_sigterm()
         start_role(stack, role)
         _print_urls(addresses(role, settings))
         stack.supervise(report=console.print)

@@ -157,7 +157,6 @@ class Stack:
         """Block until Ctrl-C/SIGTERM. A child that dies is started again (nothing is lost:
         cases, decisions and the outbox are in the database, waiting runs in Prefect's), with
         back-off and a rate limit (`restart_delay`)."""
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         self.write_status(time.monotonic())
         while True:
             self.tend(time.monotonic(), report)
@@ -225,6 +224,12 @@ def role_problem(role: StackRole, settings: Settings) -> str | None:
         return (f"--role {role} needs Redis (GOVFLOW_REDIS_URL=redis://…): Prefect's API and "
                 "its services exchange events and leases through it")
     return None
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM stops the stack as Ctrl-C does, from the first child's start on: a stack told to
+    stop while it is still starting leaves no child running."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
 
 
 def start_role(stack: "Stack", role: StackRole) -> None:

@@ -1,5 +1,6 @@
 """The embedded stack (`govflow up`) on a fresh directory, shared by the e2e tests of a module."""
 
+import ctypes
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 PASSWORD = "e2e-demo-password"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def free_port() -> int:
@@ -58,7 +60,8 @@ def stack(tmp_path_factory, database_url, request):
         env["GOVFLOW_PREFECT_DATABASE_URL"] = os.environ["GOVFLOW_TEST_PREFECT_DATABASE_URL"]
     log = open(workdir / "up.log", "wb")  # noqa: SIM115
     up = subprocess.Popen([str(Path(sys.executable).parent / "govflow"), "up"], cwd=workdir,
-                          env=env, stdout=log, stderr=subprocess.STDOUT)
+                          env=env, stdout=log, stderr=subprocess.STDOUT,
+                          preexec_fn=stop_when_the_tests_die)
     api = f"http://127.0.0.1:{api_port}"
     try:
         wait_for(lambda: up.poll() is not None or get_ok(f"{api}/readyz"), "readiness")
@@ -69,6 +72,14 @@ def stack(tmp_path_factory, database_url, request):
         if up.poll() is None:
             up.send_signal(signal.SIGINT)
             up.wait(timeout=60)
+
+
+def stop_when_the_tests_die() -> None:
+    """In the stack's process before it starts: the kernel sends it SIGTERM (it then stops its
+    children) if the test process dies without stopping it, killed or cut off, so no Prefect
+    server is left running for nobody."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _own_database(database_url: str, workdir: Path, module: str) -> str:

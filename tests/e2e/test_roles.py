@@ -15,7 +15,14 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import create_postgres_database
-from tests.e2e.conftest import case_when_finished, free_port, get_ok, next_open_item, wait_for
+from tests.e2e.conftest import (
+    case_when_finished,
+    free_port,
+    get_ok,
+    next_open_item,
+    stop_when_the_tests_die,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 GOVFLOW = str(Path(sys.executable).parent / "govflow")
@@ -90,7 +97,7 @@ def prepare_once(workdir: Path, env: dict) -> None:
 def start(role: str, workdir: Path, env: dict) -> subprocess.Popen:
     log = open(workdir / f"up-{role}.log", "wb")  # noqa: SIM115 - lives with the process
     return subprocess.Popen([GOVFLOW, "up", "--role", role], cwd=workdir, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=stop_when_the_tests_die)
 
 
 def logs(workdir: Path) -> str:
