@@ -1,7 +1,8 @@
 """The stack split into roles, each as it would run on a machine of its own: Prefect's API
-without its services, Prefect's background services, a govflow worker and the govflow API, four
-`govflow up --role …` processes sharing PostgreSQL (Prefect's database) and Redis (Prefect's
-events and leases). A case goes from the counter to the department's decision through them."""
+without its services, Prefect's background services, two govflow workers and the govflow API,
+five `govflow up --role …` processes sharing PostgreSQL (Prefect's database) and Redis (Prefect's
+events and leases). A case goes from the counter to the department's decision through them, and
+runs that both workers could take are each run once."""
 
 import os
 import signal
@@ -20,6 +21,7 @@ from tests.e2e.conftest import (
     free_port,
     get_ok,
     next_open_item,
+    prefect_call,
     stop_when_the_tests_die,
     wait_for,
 )
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.e2e
 GOVFLOW = str(Path(sys.executable).parent / "govflow")
 PASSWORD = "roles-password-1"
 REDIS_DB = 9  # a database of Redis's own for this test, emptied first
-ROLES = ("prefect-api", "prefect-services", "worker", "api")
+ROLES = ("prefect-api", "prefect-services", "worker", "worker", "api")  # two workers
 
 
 def redis_answers() -> bool:
@@ -63,13 +65,13 @@ def roles(tmp_path_factory):
         "GOVFLOW_TODAY": "2026-02-12"}
     empty_redis_db()
     prepare_once(workdir, env)
-    processes = [start(role, workdir, env) for role in ROLES]
+    processes = [start(role, workdir, env, n) for n, role in enumerate(ROLES)]
     api = f"http://127.0.0.1:{api_port}"
     try:
         wait_for(lambda: any(p.poll() is not None for p in processes) or get_ok(f"{api}/readyz"),
                  "the API of the split stack")
         assert all(p.poll() is None for p in processes), logs(workdir)
-        yield {"api": api, "workdir": workdir}
+        yield {"api": api, "workdir": workdir, "prefect": env["GOVFLOW_PREFECT_API_URL"]}
     finally:
         for process in reversed(processes):
             process.send_signal(signal.SIGINT)
@@ -94,8 +96,8 @@ def prepare_once(workdir: Path, env: dict) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def start(role: str, workdir: Path, env: dict) -> subprocess.Popen:
-    log = open(workdir / f"up-{role}.log", "wb")  # noqa: SIM115 - lives with the process
+def start(role: str, workdir: Path, env: dict, n: int) -> subprocess.Popen:
+    log = open(workdir / f"up-{n}-{role}.log", "wb")  # noqa: SIM115 - lives with the process
     return subprocess.Popen([GOVFLOW, "up", "--role", role], cwd=workdir, env=env, stdout=log,
                             stderr=subprocess.STDOUT, preexec_fn=stop_when_the_tests_die)
 
@@ -125,3 +127,20 @@ def test_a_case_goes_from_the_counter_to_the_decision_through_the_split_stack(ro
 def login(http: httpx.Client, username: str) -> dict[str, str]:
     token = http.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def test_runs_both_workers_could_take_are_each_run_once(roles):
+    """Twelve runs of one deployment at once (as a schedule's period or a burst of cases would
+    bring): both workers poll for them, and each is run by one worker, once."""
+    prefect = roles["prefect"]
+    deployment = wait_for(lambda: get_ok(f"{prefect}/deployments/name/probe/ping"),
+                          "probe/ping to be registered", timeout=60).json()
+    created = [prefect_call("POST", f"{prefect}/deployments/{deployment['id']}/create_flow_run",
+                            json={}).json()["id"] for _ in range(12)]
+
+    def finished() -> list[dict] | None:
+        runs = [prefect_call("GET", f"{prefect}/flow_runs/{run}").json() for run in created]
+        return runs if all(r["state"]["type"] == "COMPLETED" for r in runs) else None
+
+    runs = wait_for(finished, "the twelve runs to complete", timeout=120)
+    assert [r["run_count"] for r in runs] == [1] * 12
