@@ -288,14 +288,16 @@ def mining_page(db, settings: HandbookSettings | None = None) -> Page:
 
     settings = settings or HandbookSettings()
     site = Site(load_handbook(settings), settings.repository())
-    names = {p.code: p.name_zh for p in site.handbook.registry.processes}
-    minings = mining.mine(db)
+    registry = site.handbook.registry
+    names = {p.code: p.name_zh for p in registry.processes}
+    activity = mining.activity_names(registry)
+    minings = mining.mine(db, registry)
     graphs = {m.process: charts.directly_follows_graph(
         [(e.source, e.target, e.count, wait(e.median_wait_seconds)) for e in m.edges],
-        m.positions, lambda a: mining.ACTIONS_ZH.get(a, a)) for m in minings}
+        m.positions, lambda a: activity.get(a, a)) for m in minings}
     return site._html("mining.html", "mining", minings=minings, wait=wait, graphs=graphs,
-                      label=mining.action_label,
-                      process_name=lambda name: names.get(name.replace("-", "_"), name))
+                      label=lambda a: f"{activity[a]}（{a}）" if a in activity else a,
+                      process_name=lambda code: names.get(code, code))
 
 
 def wait(seconds: float) -> str:
