@@ -300,6 +300,22 @@ def mining_page(db, settings: HandbookSettings | None = None) -> Page:
                       process_name=lambda code: names.get(code, code))
 
 
+def figures_page(db, settings: HandbookSettings | None = None) -> Page:
+    """Each process's dashboard figures over time (served only, to auditors and
+    administrators): what the nightly dashboard-figures flow recorded, one chart a figure."""
+    from services.platform import figures
+
+    settings = settings or HandbookSettings()
+    site = Site(load_handbook(settings), settings.repository())
+    by_process: dict[str, list] = {}
+    for series in figures.series(db):
+        by_process.setdefault(series.process, []).append((series, charts.figure_over_time(
+            series.name_zh, [(d.isoformat(), v) for d, v in series.points], series.unit)))
+    processes = [(p, by_process.pop(p.code, [])) for p in site.handbook.registry.processes]
+    return site._html("figures.html", "figures", processes=processes,
+                      unregistered=sorted(by_process.items()))
+
+
 def wait(seconds: float) -> str:
     """A wait as a reader says it: 2天3小时, 5小时12分, 40秒."""
     seconds = int(round(seconds))
