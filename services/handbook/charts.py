@@ -217,7 +217,10 @@ def figure_over_time(title: str, points: list[tuple[str, float | None]], unit: s
                      f'</text><text x="{left + plot_w}" y="{height - 8}" font-size="11" '
                      f'text-anchor="end">{escape(points[-1][0])}</text>')
     last = next((v for _, v in reversed(points) if v is not None), None)
-    if last is not None:
+    if last is None:  # nothing to count yet (no application decided, no rating given)
+        parts.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2 + 4}" '
+                     f'text-anchor="middle" font-size="13" fill="#5f6b78">暂无可计算的数据</text>')
+    else:
         x, y = at(len(points) - 1 - next(i for i, (_, v) in enumerate(reversed(points))
                                          if v is not None), last)
         parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="12" '

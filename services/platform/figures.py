@@ -51,6 +51,7 @@ class DashboardFigure(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int]  # its place in the process's list: the page shows them in that order
     value: Mapped[float | None] = mapped_column(Numeric(14, 4, asdecimal=False))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -61,14 +62,16 @@ def record(db: Database, actor: Actor, process: str, day: date,
     audited when a value changed. Returns how many figures changed."""
     def work(uow) -> int:
         changed = {}
-        for figure in figures:
+        for position, figure in enumerate(figures):
             row = uow.session.get(DashboardFigure, (process, figure.code, day))
             if row is None:
                 row = DashboardFigure(process=process, code=figure.code, day=day)
                 uow.session.add(row)
-            elif row.value == figure.value and row.name_zh == figure.name_zh:
+            elif (row.value, row.name_zh, row.position) == (figure.value, figure.name_zh,
+                                                             position):
                 continue
             row.name_zh, row.unit, row.value = figure.name_zh, figure.unit, figure.value
+            row.position = position
             row.recorded_at = datetime.now(UTC)
             changed[figure.code] = figure.value
         if changed:
@@ -92,16 +95,18 @@ class Series:
 
 
 def series(db: Database) -> list[Series]:
-    """Every figure's values by day, per process and figure (named as on its latest day)."""
+    """Every figure's values by day, per process and figure (named and placed as on its
+    latest day)."""
     with db.reading() as uow:
         rows = uow.session.scalars(select(DashboardFigure).order_by(
             DashboardFigure.process, DashboardFigure.code, DashboardFigure.day)).all()
         grouped: dict[tuple[str, str], list[DashboardFigure]] = {}
         for row in rows:
             grouped.setdefault((row.process, row.code), []).append(row)
+        ordered = sorted(grouped.items(), key=lambda g: (g[0][0], g[1][-1].position))
         return [Series(process=p, code=c, name_zh=days[-1].name_zh, unit=days[-1].unit,
                        points=[(d.day, d.value) for d in days])
-                for (p, c), days in grouped.items()]
+                for (p, c), days in ordered]
 
 
 def record_sources(db: Database, calendar: WorkingCalendar, actor: Actor,

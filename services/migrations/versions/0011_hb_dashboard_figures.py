@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('name_zh', sa.String(length=64), nullable=False),
         sa.Column('unit', sa.String(length=16), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
         sa.Column('value', sa.Numeric(precision=14, scale=4, asdecimal=False), nullable=True),
         sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('process', 'code', 'day', name=op.f('pk_dashboard_figures')),
