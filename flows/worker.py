@@ -15,6 +15,7 @@ from prefect.schedules import Cron
 from flows.engine.executor import Executor
 from flows.engine.runtime import rt
 from flows.housekeeping.audit_check import audit_chain_check
+from flows.housekeeping.dashboard_figures import dashboard_figures
 from flows.housekeeping.deadline_sweep import deadline_sweep
 from flows.housekeeping.probe import probe
 from flows.housekeeping.reconcile import reconcile
@@ -27,7 +28,9 @@ from flows.volunteering.monthly_plan import monthly_plan
 from flows.whistle.whistle_sweep import whistle_sweep
 from flows.wishes.urge import urge_unclaimed_wishes
 from policies.meetings.cadence import cron_of
+from services.grid import figures as grid_figures
 from services.meetings.bodies import bodies, rules
+from services.one_stop import figures as one_stop_figures
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -36,6 +39,8 @@ from services.volunteering.reference import settings as volunteering_settings
 from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
+# Each process's dashboard figures, recorded nightly for the handbook's charts over time.
+FIGURE_SOURCES = [one_stop_figures.__name__, grid_figures.__name__]
 
 
 def deployments() -> list[tuple[Flow, RunnerDeployment]]:
@@ -47,6 +52,9 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
         deploy(audit_chain_check, name="nightly",
                schedules=[Cron("0 2 * * *", timezone=TIMEZONE)], tags=["audit"],
                description="Recompute the audit trail's hash chain every night at 02:00."),
+        deploy(dashboard_figures, name="nightly", parameters={"sources": FIGURE_SOURCES},
+               schedules=[Cron("50 23 * * *", timezone=TIMEZONE)], tags=["figures"],
+               description="Record each process's dashboard figures of the day (handbook)."),
         deploy(deadline_sweep, name="every-10-minutes", interval=600, tags=["deadlines"],
                description="Warn before deadlines and escalate past them, each level once."),
         deploy(whistle_sweep, name="every-minute", interval=60, tags=["whistle"],

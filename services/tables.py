@@ -5,6 +5,7 @@ them, so that no process has to import another's."""
 from services.grid import models as grid  # noqa: F401
 from services.meetings import models as meetings  # noqa: F401
 from services.one_stop import models as one_stop  # noqa: F401
+from services.platform import figures  # noqa: F401
 from services.platform.db.models import Base
 from services.project_approval import models as project_approval  # noqa: F401
 from services.red_forum import models as red_forum  # noqa: F401

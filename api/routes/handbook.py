@@ -1,5 +1,6 @@
 """The policy handbook (/handbook/…): public policy pages, readable without signing in; how
-cases actually went (process mining of the audit trail) for auditors and administrators, who
+cases actually went (process mining of the audit trail) and each process's dashboard figures
+over time for auditors and administrators, who
 sign in at /handbook/login (a cookie scoped to /handbook) or send their bearer token.
 
 Pages, not API: kept out of the OpenAPI document."""
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import DbDep, SettingsDep
 from policies.handbook.access import may_read_mining
-from services.handbook.site import login_page, mining_page, served_page
+from services.handbook.site import figures_page, login_page, mining_page, served_page
 from services.platform import identity
 from services.platform.errors import Forbidden, NotFound, Unauthenticated
 
@@ -51,13 +52,26 @@ def handbook_login(username: Annotated[str, Form(max_length=64)],
 def handbook_mining(db: DbDep, settings: SettingsDep,
                     authorization: Annotated[str | None, Header()] = None,
                     cookie: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> Response:
+    return _for_auditors(db, settings, authorization, cookie, mining_page)
+
+
+@router.get("/figures")
+def handbook_figures(db: DbDep, settings: SettingsDep,
+                     authorization: Annotated[str | None, Header()] = None,
+                     cookie: Annotated[str | None, Cookie(alias=COOKIE)] = None) -> Response:
+    return _for_auditors(db, settings, authorization, cookie, figures_page)
+
+
+def _for_auditors(db, settings, authorization: str | None, cookie: str | None,
+                  render) -> Response:
+    """The pages drawn from the business data: auditors and administrators only."""
     token = authorization.removeprefix("Bearer ").strip() if authorization else cookie
     if not token:
         return RedirectResponse("/handbook/login", status_code=303)
     actor = identity.actor_from_token(db, settings, token)
     if not may_read_mining(actor):
-        raise Forbidden("process mining is for auditors and administrators")
-    page = mining_page(db)
+        raise Forbidden("process mining and figures are for auditors and administrators")
+    page = render(db)
     return Response(page.body, media_type=page.media_type)
 
 

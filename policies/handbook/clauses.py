@@ -21,6 +21,17 @@ class ProcessStep(BaseModel):
     clauses: list[str] = []
 
 
+class CaseTrail(BaseModel):
+    """How a process's cases show in the audit trail, for the process-mining page: the
+    process names its cases carry in the work layer (a `case.started` event names one), the
+    actions that open a case when no `case.started` does, and each action's Chinese name."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    processes: list[str] = []
+    opened_by: list[str] = []
+    activities: dict[str, str] = {}
+
+
 class Process(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,6 +40,7 @@ class Process(BaseModel):
     name_en: str = Field(min_length=1)
     # The declared order of its steps: the process page's diagram is drawn from it.
     steps: list[ProcessStep] = []
+    cases: CaseTrail = CaseTrail()
 
 
 class Clause(BaseModel):
@@ -82,7 +94,28 @@ class ClauseRegistry(BaseModel):
                 if unknown:
                     raise ValueError(f"process {process.code}, step {step.name_zh}: "
                                      f"unknown clauses {sorted(unknown)}")
+        self._trails_unambiguous()
         return self
+
+    def _trails_unambiguous(self) -> None:
+        """A case's process name or opening action must point at one process only."""
+        for kind in ("processes", "opened_by"):
+            names = [n for p in self.processes for n in getattr(p.cases, kind)]
+            doubles = sorted({n for n in names if names.count(n) > 1})
+            if doubles:
+                raise ValueError(f"cases.{kind} named by two processes: {doubles}")
+
+    def process_of_case(self, started_as: str | None, first_action: str) -> str | None:
+        """The registry's process of a case: the one whose cases carry the process name its
+        start event recorded, else the one whose cases open with its first action."""
+        for process in self.processes:
+            if started_as in process.cases.processes or (
+                    started_as is None and first_action in process.cases.opened_by):
+                return process.code
+        return None
+
+    def activity_names(self) -> dict[str, str]:
+        return {a: zh for p in self.processes for a, zh in p.cases.activities.items()}
 
     def get(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)

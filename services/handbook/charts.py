@@ -173,3 +173,57 @@ def directly_follows_graph(edges: list[tuple[str, str, int, str]],
     parts += labels
     parts.append("</svg>")
     return "".join(parts)
+
+
+def figure_over_time(title: str, points: list[tuple[str, float | None]], unit: str) -> str:
+    """One dashboard figure by day as a line with a dot per day (a day with nothing to count
+    breaks the line); the axis reads 0–100 % for a share, 0 to the largest value otherwise.
+    Each dot carries its day and value as a tooltip; the last value is written at the end."""
+    width, height, left, right, top, bottom = 460, 170, 44, 64, 14, 30
+    values = [v for _, v in points if v is not None]
+    top_value = 1.0 if unit == "share" else (max(values, default=0) or 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(points) - 1, 1)
+
+    def shown(value: float) -> str:
+        return f"{value * 100:.0f}%" if unit == "share" else f"{value:g}"
+
+    def at(i: int, value: float) -> tuple[float, float]:
+        return left + i * step, top + plot_h * (1 - value / top_value)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart figure" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+             f"<title>{escape(title)}</title>"]
+    for fraction in (0, 0.5, 1):
+        y = top + plot_h * (1 - fraction)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+                     f'stroke="#d8dde3"/><text x="{left - 6}" y="{y + 4:.1f}" '
+                     f'text-anchor="end" font-size="11">{shown(top_value * fraction)}</text>')
+    segment: list[str] = []
+    for i, (day, value) in enumerate(points + [("", None)]):
+        if value is None:
+            if len(segment) > 1:
+                parts.append(f'<polyline fill="none" stroke="#0b5cad" stroke-width="2" '
+                             f'points="{" ".join(segment)}"/>')
+            segment = []
+            continue
+        x, y = at(i, value)
+        segment.append(f"{x:.1f},{y:.1f}")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0b5cad" '
+                     f'data-day="{escape(day)}" data-value="{value:g}"><title>{escape(day)}：'
+                     f'{shown(value)}</title></circle>')
+    if points:
+        parts.append(f'<text x="{left}" y="{height - 8}" font-size="11">{escape(points[0][0])}'
+                     f'</text><text x="{left + plot_w}" y="{height - 8}" font-size="11" '
+                     f'text-anchor="end">{escape(points[-1][0])}</text>')
+    last = next((v for _, v in reversed(points) if v is not None), None)
+    if last is None:  # nothing to count yet (no application decided, no rating given)
+        parts.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2 + 4}" '
+                     f'text-anchor="middle" font-size="13" fill="#5f6b78">暂无可计算的数据</text>')
+    else:
+        x, y = at(len(points) - 1 - next(i for i, (_, v) in enumerate(reversed(points))
+                                         if v is not None), last)
+        parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}" font-size="12" '
+                     f'font-weight="700">{shown(last)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

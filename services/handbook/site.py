@@ -288,14 +288,32 @@ def mining_page(db, settings: HandbookSettings | None = None) -> Page:
 
     settings = settings or HandbookSettings()
     site = Site(load_handbook(settings), settings.repository())
-    names = {p.code: p.name_zh for p in site.handbook.registry.processes}
-    minings = mining.mine(db)
+    registry = site.handbook.registry
+    names = {p.code: p.name_zh for p in registry.processes}
+    activity = mining.activity_names(registry)
+    minings = mining.mine(db, registry)
     graphs = {m.process: charts.directly_follows_graph(
         [(e.source, e.target, e.count, wait(e.median_wait_seconds)) for e in m.edges],
-        m.positions, lambda a: mining.ACTIONS_ZH.get(a, a)) for m in minings}
+        m.positions, lambda a: activity.get(a, a)) for m in minings}
     return site._html("mining.html", "mining", minings=minings, wait=wait, graphs=graphs,
-                      label=mining.action_label,
-                      process_name=lambda name: names.get(name.replace("-", "_"), name))
+                      label=lambda a: f"{activity[a]}（{a}）" if a in activity else a,
+                      process_name=lambda code: names.get(code, code))
+
+
+def figures_page(db, settings: HandbookSettings | None = None) -> Page:
+    """Each process's dashboard figures over time (served only, to auditors and
+    administrators): what the nightly dashboard-figures flow recorded, one chart a figure."""
+    from services.platform import figures
+
+    settings = settings or HandbookSettings()
+    site = Site(load_handbook(settings), settings.repository())
+    by_process: dict[str, list] = {}
+    for series in figures.series(db):
+        by_process.setdefault(series.process, []).append((series, charts.figure_over_time(
+            series.name_zh, [(d.isoformat(), v) for d, v in series.points], series.unit)))
+    processes = [(p, by_process.pop(p.code, [])) for p in site.handbook.registry.processes]
+    return site._html("figures.html", "figures", processes=processes,
+                      unregistered=sorted(by_process.items()))
 
 
 def wait(seconds: float) -> str:

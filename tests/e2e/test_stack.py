@@ -10,6 +10,7 @@ from tests.e2e.conftest import (
     get_ok,
     refuses_connections,
     run_deployment,
+    stack_db,
     wait_for,
 )
 
@@ -39,6 +40,17 @@ def test_the_worker_registers_and_runs_the_audit_check(stack):
     assert deployment["schedules"][0]["schedule"]["cron"] == "0 2 * * *"
     state = run_deployment(prefect, "audit-chain-check/nightly")
     assert state["type"] == "COMPLETED", state
+
+
+def test_the_worker_records_each_process_dashboard_figures_of_the_day(stack):
+    from services.platform import figures
+
+    state = run_deployment(stack["prefect"], "dashboard-figures/nightly",
+                           {"as_of": "2026-03-02"})
+    assert state["type"] == "COMPLETED", state
+    recorded = {(s.process, s.code): s.points for s in figures.series(stack_db(stack))}
+    assert recorded[("one_stop", "received")][-1][0].isoformat() == "2026-03-02"
+    assert ("grid", "response_rate") in recorded
 
 
 def test_ctrl_c_stops_everything_it_started(stack):

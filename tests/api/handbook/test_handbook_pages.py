@@ -94,18 +94,20 @@ def test_the_home_page_charts_clause_status_per_process(client, handbook):
     assert 'href="processes/one_stop"' in page
 
 
-def test_process_mining_is_for_auditors_and_administrators(client, login):
-    response = client.get("/handbook/mining", follow_redirects=False)
+@pytest.mark.parametrize(("page", "title"), [("mining", "过程挖掘"), ("figures", "各流程指标")])
+def test_process_mining_and_figures_are_for_auditors_and_administrators(client, login, page,
+                                                                         title):
+    response = client.get(f"/handbook/{page}", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/handbook/login")
-    bad = client.get("/handbook/mining", headers={"Authorization": "Bearer nonsense"})
+    bad = client.get(f"/handbook/{page}", headers={"Authorization": "Bearer nonsense"})
     assert bad.status_code == 401
-    officer = client.get("/handbook/mining", headers=login("officer-civil-affairs"))
+    officer = client.get(f"/handbook/{page}", headers=login("officer-civil-affairs"))
     assert officer.status_code == 403
     assert officer.headers["content-type"] == "application/problem+json"
     for who in ("auditor", "admin"):
-        response = client.get("/handbook/mining", headers=login(who))
+        response = client.get(f"/handbook/{page}", headers=login(who))
         assert response.status_code == 200, who
-        assert "过程挖掘" in response.text
+        assert title in response.text
 
 
 def test_the_pdf_for_filing_holds_the_matrix_and_every_clause(client, handbook):

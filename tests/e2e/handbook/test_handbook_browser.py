@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.cli import prepare
+from policies.access import Actor, Role
 from services.handbook.coverage import load_handbook
 from services.handbook.registry import read_registry
 from services.handbook.settings import HandbookSettings
@@ -45,8 +48,23 @@ def results(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, results):
-    workdir = tmp_path_factory.mktemp("handbook-api")
+def api_workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("handbook-api")
+
+
+@pytest.fixture(scope="module")
+def api_db(api_workdir):
+    """The served API's business database, for what the test puts there beside the API."""
+    from services.platform.db.uow import Database
+
+    database = Database(f"sqlite:///{api_workdir / 'govflow.db'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(api_workdir, results):
+    workdir = api_workdir
     port = free_port()
     database_url = f"sqlite:///{workdir / 'govflow.db'}"
     # Migrated, loaded and with the demo accounts, as `govflow up` leaves it: the auditor signs in.
@@ -207,13 +225,82 @@ def test_the_static_build_opens_from_disk(tmp_path, page, results):
     assert page.locator("#results .hit").count() >= 1
 
 
-def test_process_mining_asks_an_auditor_to_sign_in(server, page):
-    page.goto(f"{server}/handbook/processes/project_approval")
+def test_process_mining_shows_one_stop_applications_by_their_own_steps(server, page,
+                                                                        api_db):
+    """A clerk takes in an application over HTTP (it opens with its receipt, no case.started):
+    the auditor, after signing in, sees it under 一站式审批 with its steps, nothing 未记录."""
+    clerk = _token(server, "clerk-st-12")
+    service = _service_needing_materials(api_db)
+    taken = httpx.post(f"{server}/api/v1/applications", headers=clerk, json={
+        "service": service.code, "station": "st-12", "materials": [],
+        "applicant": {"kind": "person", "name": "王小明", "id_number": "11010519491231002X",
+                      "phone": "13812345678"}})
+    assert taken.status_code == 201, taken.text
+    page.goto(f"{server}/handbook/processes/one_stop")
     page.click("a:text-is('过程挖掘')")
     assert page.url.endswith("/handbook/login")
-    page.fill("input[name=username]", "auditor")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    _sign_in(page, "auditor")
     page.wait_for_url("**/handbook/mining")
     assert page.locator("h1").inner_text().startswith("过程挖掘")
-    assert "auditor" not in page.locator("main").inner_text()  # no names on the page
+    one_stop = page.locator("section.mining[data-process=one_stop]")
+    assert one_stop.locator("h2").inner_text().startswith("一站式审批")
+    assert "收件（application.received） → 一次性告知（application.notice_issued）" in \
+        one_stop.locator("table.variants").inner_text()
+    assert page.locator("section.mining[data-process=未记录]").count() == 0
+    text = page.locator("main").inner_text()
+    assert "auditor" not in text and "王小明" not in text  # no names on the page
+
+
+def test_each_process_figures_over_time_are_charted_for_auditors(server, page, api_db):
+    """Three nights of the dashboard-figures flow's work (its service, on the API's database):
+    one chart a figure, a dot a night, the last value written at the end of the line."""
+    from services.grid import figures as grid_figures
+    from services.one_stop import figures as one_stop_figures
+    from services.platform import figures, reference_data
+    from services.platform.db.models import AuditEvent
+
+    calendar = reference_data.read_calendar(None)
+    for day in (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)):
+        figures.record_sources(api_db, calendar, AUDITOR, [one_stop_figures, grid_figures], day)
+    page.goto(f"{server}/handbook/figures")
+    assert page.url.endswith("/handbook/login")  # not public
+    _sign_in(page, "auditor")
+    page.goto(f"{server}/handbook/figures")
+    received = page.locator("section[data-process=one_stop] [data-figure=received]")
+    dots = received.locator("circle")
+    assert dots.evaluate_all("cs => cs.map(c => c.dataset.day)") == [
+        "2026-03-02", "2026-03-03", "2026-03-04"]
+    with api_db.reading() as uow:  # what the API took in so far, whatever the test order
+        taken = uow.session.query(AuditEvent).filter_by(action="application.received").count()
+    assert dots.last.get_attribute("data-value") == str(taken)
+    assert page.locator("section[data-process=one_stop] h3").all_inner_texts()[:2] == [
+        "按期办结率", "最多跑一次占比"]
+    assert page.locator("section[data-process=grid] [data-figure=response_rate]").count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "figures.png", full_page=True)
+
+
+AUDITOR = Actor(username="auditor", role=Role.AUDITOR)
+
+
+def _token(server: str, username: str) -> dict[str, str]:
+    token = httpx.post(f"{server}/api/v1/auth/token",
+                       data={"username": username, "password": PASSWORD}).json()
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
+def _sign_in(page, username: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def _service_needing_materials(db):
+    from sqlalchemy import select
+
+    from services.platform.db import models
+
+    with db.reading() as uow:
+        return next(s for s in uow.session.scalars(select(models.Service).where(
+            models.Service.delegated.is_(True), models.Service.on_the_spot.is_(False)
+        ).order_by(models.Service.code)) if "person" in s.applicant_kinds and s.materials)

@@ -73,3 +73,22 @@ def test_a_clause_listed_twice_is_refused():
     data["clauses"] *= 2
     with pytest.raises(ValidationError, match="listed twice"):
         ClauseRegistry.model_validate(data)
+
+
+def test_a_case_trail_claimed_by_two_processes_is_refused():
+    data = _registry()
+    trail = {"processes": ["approval"], "opened_by": ["application.received"]}
+    data["processes"] = [data["processes"][0] | {"cases": trail},
+                         {"code": "grid", "name_zh": "网格闭环", "name_en": "grid",
+                          "cases": trail | {"processes": ["grid-loop"]}}]
+    with pytest.raises(ValidationError, match=r"cases.opened_by named by two processes"):
+        ClauseRegistry.model_validate(data)
+
+
+def test_a_case_belongs_to_the_process_its_start_or_its_first_action_names():
+    registry = read_registry()
+    assert registry.process_of_case("approval", "case.started") == "one_stop"
+    assert registry.process_of_case(None, "application.received") == "one_stop"
+    assert registry.process_of_case(None, "issue.reported") == "grid"
+    assert registry.process_of_case("project-approval", "case.started") == "project_approval"
+    assert registry.process_of_case(None, "case.completed") is None
