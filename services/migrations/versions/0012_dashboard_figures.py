@@ -1,14 +1,14 @@
 """Dashboard figures over time: each process's headline figures by day (the handbook's charts)
 
-Revision ID: hb_figures
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'hb_figures'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
