@@ -9,6 +9,7 @@ from api import deps, openapi, problems
 from api.middleware import LimitBodySize, Metrics
 from api.routes import (
     applications,
+    assessment,
     audit,
     auth,
     cases,
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
                    issues.dashboard_router, whistle.router, meetings.router, red_forum.router,
-                   volunteering.router):
+                   volunteering.router, assessment.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(open311.router)

@@ -1,6 +1,7 @@
 """The assessment's data (data/assessment.yaml) as typed rules: indicators with their
 definition, source, weight, direction and clause; the award rule; the popularity formula."""
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -95,3 +96,8 @@ class AssessmentRules(_Entry):
 
     def key_tasks(self, year: int) -> dict[str, str]:
         return {t.community: t.task for t in self.award.key_tasks.get(year, [])}
+
+
+def assessed_year(run_on: date) -> int:
+    """The assessment run early in a year judges the year before."""
+    return run_on.year - 1

@@ -7,14 +7,20 @@ from datetime import date
 import pytest
 import yaml
 from pydantic import ValidationError
-from pytest_bdd import given, parsers, then, when, scenarios
+from pytest_bdd import given, parsers, scenarios, then, when
 from sqlalchemy import select
 
 from policies.access import Actor, Role
 from policies.assessment.popularity import CentreUse, rank_centres
 from policies.assessment.rules import Popularity
 from policies.assessment.scoring import (
-    CommunityScore, Ranked, Ratio, award_candidates, score, with_changes)
+    CommunityScore,
+    Ranked,
+    Ratio,
+    award_candidates,
+    score,
+    with_changes,
+)
 from services.assessment import assessments
 from services.assessment.assessments import AwardDecisions, Outcome
 from services.platform.db import models
