@@ -50,22 +50,26 @@ def score(community: str, name_zh: str, ratios: dict[str, Ratio],
           indicators: list[Indicator]) -> CommunityScore:
     applicable = [i for i in indicators if ratios.get(i.code) and ratios[i.code].whole]
     scale = sum(i.weight for i in applicable)
-    results = [_result(i, ratios.get(i.code) or Ratio(part=0, whole=0), scale)
+    points = {i.code: _points(i, ratios[i.code], scale) for i in applicable}
+    results = [_result(i, ratios.get(i.code) or Ratio(part=0, whole=0), points.get(i.code))
                for i in indicators]
-    total = round(sum(r.points or 0 for r in results), 2) if applicable else None
+    # rounded once, from the exact points (the rounded points shown may differ by 0.01)
+    total = round(sum(points.values()), 2) if applicable else None
     return CommunityScore(community=community, name_zh=name_zh, score=total, indicators=results)
 
 
-def _result(indicator: Indicator, ratio: Ratio, scale: float) -> IndicatorResult:
+def _points(indicator: Indicator, ratio: Ratio, scale: float) -> float:
+    value = ratio.part / ratio.whole
+    good = value if indicator.direction == "higher" else 1 - value
+    return 100 * indicator.weight / scale * good
+
+
+def _result(indicator: Indicator, ratio: Ratio, points: float | None) -> IndicatorResult:
     value = ratio.part / ratio.whole if ratio.whole else None
-    points = None
-    if value is not None:
-        good = value if indicator.direction == "higher" else 1 - value
-        points = round(100 * indicator.weight / scale * good, 2)
     return IndicatorResult(code=indicator.code, name_zh=indicator.name_zh, part=ratio.part,
                            whole=ratio.whole, value=None if value is None else round(value, 4),
                            weight=indicator.weight, direction=indicator.direction,
-                           points=points)
+                           points=None if points is None else round(points, 2))
 
 
 def rank(scores: list[CommunityScore]) -> list[Ranked]:

@@ -85,12 +85,13 @@ def _place(process: str, details: dict[str, Any] | None) -> str | None:
     return details.get("body") if process in (RESOLUTION, MEETING) else details.get("org_unit")
 
 
-def overdue_escalated(session: Session, case_ids: list[int]) -> set[int]:
-    """Cases escalated past a deadline (a warning before the deadline does not count)."""
+def overdue_escalated(session: Session, case_ids: list[int], until: date) -> set[int]:
+    """Cases escalated past a deadline up to `until` (a warning before the deadline does not
+    count; nor does an escalation after the year, which the next sweep may still apply)."""
     found: set[int] = set()
     for chunk in (case_ids[n:n + 500] for n in range(0, len(case_ids), 500)):
         found |= set(session.scalars(select(Escalation.case_id).where(
-            Escalation.case_id.in_(chunk),
+            Escalation.case_id.in_(chunk), Escalation.applied_on <= until,
             (Escalation.due_on.is_(None)) | (Escalation.applied_on > Escalation.due_on))))
     return found
 
@@ -99,7 +100,7 @@ def community_ratios(session: Session, year: int) -> tuple[Places, dict[str, dic
     """Each community's indicator figures for the year (data/assessment.yaml's definitions)."""
     where = places(session)
     facts = case_facts(session, date(year, 1, 1), date(year, 12, 31))
-    escalated = overdue_escalated(session, [f.id for f in facts])
+    escalated = overdue_escalated(session, [f.id for f in facts], date(year, 12, 31))
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for f in facts:
         community = (where.station_community.get(f.station) if f.process == APPROVAL

@@ -49,15 +49,15 @@ def year_before() -> dict:
     return {}
 
 
-@given(parsers.parse("{name}在2025年的考核中排第{rank:d}名"))
+@given(parsers.parse("{name}在2026年的考核中排第{rank:d}名"))
 def ranked_last_year(year_before, name, rank):
     year_before[UNITS[name]] = rank
 
 
-@when(parsers.parse("2026年的考核排出名次，{name}排第{rank:d}名"), target_fixture="seen")
+@when(parsers.parse("2027年的考核排出名次，{name}排第{rank:d}名"), target_fixture="seen")
 def ranked_this_year(year_before, name, rank):
     ranking = with_changes(ranking_with(UNITS[name], rank, None), year_before)
-    return {"candidates": award_candidates(ranking, rules.award, rules.key_tasks(2026))}
+    return {"candidates": award_candidates(ranking, rules.award, rules.key_tasks(2027))}
 
 
 @then(parsers.re(r"(?P<name>\S+社区)(?P<whether>是|不是)奖励候选$"))
@@ -66,16 +66,16 @@ def candidate_or_not(seen, name, whether):
     assert found == (whether == "是"), seen["candidates"]
 
 
-@given(parsers.parse('区里在考核数据中点名{name}2026年高质高效完成"{task}"重点任务'))
+@given(parsers.parse('区里在考核数据中点名{name}2027年高质高效完成"{task}"重点任务'))
 def key_task_named(name, task):
-    assert task in rules.key_tasks(2026)[UNITS[name]]
+    assert task in rules.key_tasks(2027)[UNITS[name]]
 
 
-@when(parsers.parse("2026年的考核排出名次，{name}与2025年同为第{rank:d}名"),
+@when(parsers.parse("2027年的考核排出名次，{name}与2026年同为第{rank:d}名"),
       target_fixture="seen")
 def same_rank(name, rank):
     ranking = ranking_with(UNITS[name], rank, rank)
-    return {"candidates": award_candidates(ranking, rules.award, rules.key_tasks(2026))}
+    return {"candidates": award_candidates(ranking, rules.award, rules.key_tasks(2027))}
 
 
 @then(parsers.parse("{name}是奖励候选，理由是高质高效完成重点任务"))
