@@ -18,7 +18,7 @@ from services.work.work_items import WorkItemRead
 
 router = APIRouter(prefix="/assessment", tags=["assessment"])
 Year = Annotated[int, Path(ge=2000, le=2100, description="the assessed year")]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 
 
 async def _rules() -> AssessmentRules:
