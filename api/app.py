@@ -27,6 +27,7 @@ from api.routes import (
     wishes,
     work_items,
 )
+from services.assessment.assessments import assessment_rules
 from services.grid.reference import catalogue as grid_catalogue
 from services.meetings.bodies import bodies as meeting_bodies
 from services.meetings.bodies import rules as meeting_rules
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
     grid_catalogue(), meeting_bodies(), meeting_rules()  # broken data stops the API at once
+    assessment_rules()
     logs.configure()
 
     @asynccontextmanager

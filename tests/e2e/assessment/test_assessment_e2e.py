@@ -3,7 +3,8 @@ controlled clock: two years of the district's records made through the grid loop
 micro-wishes' and the work layer's own use cases; a run of the yearly deployment on 10 January
 2028 assesses 2027 (the year before); the ranking, the rank changes and the award candidates
 are checked against figures computed by hand below; the district confirms the awards through
-its work item and the flow publishes them at 20,000 yuan each."""
+its work item and the flow publishes them at 20,000 yuan each; April's popularity index of the
+centres counts the wishes posted in their communities."""
 
 import pytest
 
@@ -93,6 +94,11 @@ def test_the_scheduled_assessment_ranks_compares_and_awards(stack, http, as_user
                          timeout=90)
     assert {(a["community"], a["status"], a["amount_yuan"]) for a in published["awards"]} == {
         (S, "confirmed", 20000), (X, "confirmed", 20000)}
+    centres = http.get("/api/v1/assessment/centres", params={"month": "2027-04"},
+                       headers=auditor).json()["centres"]  # two wishes posted in each
+    assert [(c["centre"], c["index"]) for c in centres[:5]] == [
+        (s, 4) for s in ("st-05", "st-06", "st-07", "st-08", "st-15")]  # 2 × 2 each
+    assert centres[5]["index"] == 0  # no one else was used that month
     report = http.get("/api/v1/assessment/2027/report", headers=auditor)
     assert report.status_code == 200 and "石塘社区" in report.text and "20000" in report.text
     wait_for(lambda: prefect_call("GET", f"{stack['prefect']}/flow_runs/{run.json()['id']}"
