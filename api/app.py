@@ -9,6 +9,7 @@ from api import deps, openapi, problems
 from api.middleware import LimitBodySize, Metrics
 from api.routes import (
     applications,
+    assessment,
     audit,
     auth,
     cases,
@@ -26,6 +27,7 @@ from api.routes import (
     wishes,
     work_items,
 )
+from services.assessment.assessments import assessment_rules
 from services.grid.reference import catalogue as grid_catalogue
 from services.meetings.bodies import bodies as meeting_bodies
 from services.meetings.bodies import rules as meeting_rules
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     rt = runtime.build(settings)
     project_plan()  # read at start-up: broken plan data stops the API at once
     grid_catalogue(), meeting_bodies(), meeting_rules()  # broken data stops the API at once
+    assessment_rules()
     logs.configure()
 
     @asynccontextmanager
@@ -59,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
                    issues.dashboard_router, whistle.router, meetings.router, red_forum.router,
-                   volunteering.router):
+                   volunteering.router, assessment.router):
         v1.include_router(router, dependencies=[deps.StaffOnly])
     app.include_router(v1)
     app.include_router(open311.router)

@@ -12,6 +12,7 @@ from prefect import Flow, serve
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron
 
+from flows.assessment.yearly import yearly_assessment
 from flows.engine.executor import Executor
 from flows.engine.runtime import rt
 from flows.housekeeping.audit_check import audit_chain_check
@@ -28,6 +29,7 @@ from flows.volunteering.monthly_plan import monthly_plan
 from flows.whistle.whistle_sweep import whistle_sweep
 from flows.wishes.urge import urge_unclaimed_wishes
 from policies.meetings.cadence import cron_of
+from services.assessment.assessments import assessment_rules
 from services.grid import figures as grid_figures
 from services.meetings.bodies import bodies, rules
 from services.one_stop import figures as one_stop_figures
@@ -84,6 +86,11 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
             f"0 9 {volunteering_settings().rules.plan_day_of_month} * *", timezone=TIMEZONE)],
                tags=["volunteering"],
                description="Plan next month's volunteer activities (双报到, QL-11a/b)."),
+        deploy(yearly_assessment, name="yearly", tags=["assessment"], schedules=[Cron(
+            f"0 9 {assessment_rules().schedule.day} {assessment_rules().schedule.month} *",
+            timezone=TIMEZONE)],
+               description="The happy-community ranking of the year before and its award "
+                           "candidates, confirmed by the district (LK-02)."),
     ]
 
 

@@ -2,6 +2,7 @@
 model/migration comparison test see. Each package owns its models; only this module gathers
 them, so that no process has to import another's."""
 
+from services.assessment import models as assessment  # noqa: F401
 from services.grid import models as grid  # noqa: F401
 from services.meetings import models as meetings  # noqa: F401
 from services.one_stop import models as one_stop  # noqa: F401

@@ -1,0 +1,1 @@
+"""The yearly happy-community assessment (LK-02) and the centres' popularity index (QL-12b)."""
