@@ -205,7 +205,7 @@ def _visible(actor: Actor) -> list:
                 WorkItem.candidate_group == f"department:{actor.department}")
             return [(GridIssue.department == actor.department)
                     | GridIssue.case_id.in_(summoned)]
-        case Role.SECRETARY:  # a grid's members act for the grid (org_unit: the grid)
+        case Role.SECRETARY | Role.GRID_MEMBER:  # its unit and below; a grid member: its grid
             unit = actor.org_unit
             return [(GridIssue.grid == unit) | (GridIssue.community == unit)
                     | (GridIssue.street == unit) | (unit == "haicang")]

@@ -132,6 +132,20 @@ def test_each_sees_only_its_own_issues(client, member, other_member, login):
     assert foreign.status_code == 403
 
 
+def test_a_grid_member_works_in_a_grid_and_sees_only_its_own(client, member, login):
+    admin = login("admin")
+    in_a_community = client.post("/api/v1/users", headers=admin, json={
+        "username": "grid-member-too-high", "full_name": "网格员", "password": "x" * 12,
+        "role": "grid-member", "org_unit": "haicang-street-haicang"})
+    assert in_a_community.status_code == 422
+    assert in_a_community.json()["errors"][0]["field"] == "org_unit"
+    issue = report(client, member)["id"]
+    listed = client.get("/api/v1/issues", headers=member).json()
+    assert issue in [i["id"] for i in listed] and {i["grid"] for i in listed} == {G01}
+    community = client.get("/api/v1/issues", headers=login(COMMUNITY_SECRETARY)).json()
+    assert issue in [i["id"] for i in community]
+
+
 def test_bad_reports_name_the_field(client, member):
     for change, field in [({"category": "ufo"}, "category"), ({"grid": "nowhere"}, "grid"),
                           ({"building": "海沧新村1号楼"}, "building"),

@@ -14,7 +14,6 @@ from tests.e2e.conftest import (
     PASSWORD,
     case_when_finished,
     govflow,
-    kill_and_wait_for_restart,
     kill_the_worker_mid_run,
     next_open_item,
     run_deployment,
@@ -33,7 +32,7 @@ def member(http, as_user):
     """A grid member of 海沧社区第一网格, created by the administrator through the API."""
     created = http.post("/api/v1/users", headers=as_user("admin"), json={
         "username": "grid-g01-wang", "full_name": "王网格员", "password": PASSWORD,
-        "role": "secretary", "org_unit": G01})
+        "role": "grid-member", "org_unit": G01})
     assert created.status_code == 201, created.text
     return as_user("grid-g01-wang")
 
