@@ -77,11 +77,15 @@ def test_the_loop_closes_only_after_supervision_and_feedback(client, member, log
     refused = post(client, member, issue, "closure")
     assert refused.status_code == 409 and "反馈" in refused.json()["detail"]
 
+    grid_queue = client.get("/api/v1/work-items", headers=member, params={
+        "candidate_group": f"org:{G01}", "status": "open"}).json()
+    assert [i["step"] for i in grid_queue if i["case_id"] == issue] == ["feedback"]
     told = post(client, member, issue, "feedback", {"message": "下水道已疏通，井盖已更换"}).json()
     assert told["status"] == "evaluation"
     closed = post(client, member, issue, "evaluation", {"rating": "satisfied"}).json()
     assert (closed["status"], closed["rating"], closed["closed_on"]) == (
         "closed", "satisfied", closed["reported_on"])
+    assert closed["open_work_items"] == []  # nothing of it is left in anyone's queue
     trail = client.get("/api/v1/audit", headers=login("auditor"),
                        params={"subject_type": "case", "subject_id": str(issue)}).json()
     actions = [e["action"] for e in trail]
