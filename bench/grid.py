@@ -13,7 +13,7 @@ WHISTLES of those issues summoning two departments. Measured:
 
 - a department's report (`POST /issues/{id}/whistle/report`) until the issue's whistle record
   shows it: the answer carries the updated record, so the request's latency is that time
-  (against the bare insert, same clients, same run);
+  (against the bare insert, same clients, same run, the two taken in alternating rounds);
 - a report deadline missed until the issue's whistle level is updated: the whistle-sweep
   deployment runs every minute (flows/worker.py), so at most 60 s plus one sweep pass; the pass
   is measured here, in process, climbing every whistle whose second department never reported
@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select, update
 
-from bench.intake import APPLICANT, BARE, Connection, alternate, load, summary
+from bench.intake import APPLICANT, BARE, Connection, alternate
 from bench.stack import api_server, login
 from services.platform.db.uow import Database
 from services.whistle import reference as whistle_reference
@@ -77,6 +77,7 @@ class Whistled:
 
     def __init__(self, api: str, w: Workload):
         self.api, self.issues, self.opened = api, [], []
+        self.bare_insert = w.bare_insert
         with httpx.Client(base_url=api, timeout=60) as http:
             for n in range(WHISTLES):
                 headers, grid = w.reporters[n % len(w.reporters)]
@@ -89,12 +90,13 @@ class Whistled:
                 self.issues.append(issue)
                 self.opened.append(datetime.fromisoformat(blown["opened_at"]))
             self.urban = login(http, "officer-urban-management")
+        self.unreported = iter(self.issues)  # next() on it is atomic under the GIL
 
     def report(self, conn: Connection, client: int, n: int) -> dict:
         if n < 0:  # the warm-up call reads instead of using up an issue
             return conn.call("GET", f"/api/v1/issues/{self.issues[client]}/whistle",
                              headers=self.urban)
-        issue = self.issues[client * (WHISTLES // REPORTERS) + n]
+        issue = next(self.unreported)
         answer = conn.call("POST", f"/api/v1/issues/{issue}/whistle/report",
                            {"note": "城管中队已到场"}, headers=self.urban)
         assert any(s["reported_at"] for s in answer["summons"]), answer  # shown at once
@@ -103,8 +105,8 @@ class Whistled:
 
 def measure_whistle(api: str, database_url: str, w: Workload) -> dict:
     whistled = Whistled(api, w)
-    took, seconds = load(api, REPORTERS, WHISTLES, whistled.report)
-    bare_took, bare_seconds = load(api, REPORTERS, WHISTLES, w.bare_insert)
+    measured = alternate(whistled, REPORTERS, WHISTLES, report=whistled.report,
+                         bare=whistled.bare_insert)
     db = Database(database_url)
     try:
         late = max(whistled.opened) + timedelta(minutes=31)
@@ -118,7 +120,7 @@ def measure_whistle(api: str, database_url: str, w: Workload) -> dict:
     finally:
         db.dispose()
     assert len(climbed) == WHISTLES, climbed  # every whistle's market department was late
-    report, bare_insert = summary(took, seconds), summary(bare_took, bare_seconds)
+    report, bare_insert = measured["report"], measured["bare"]
     read_ms = statistics.median(bare)
     return {
         "whistles": WHISTLES, "reporters": REPORTERS,
