@@ -173,6 +173,12 @@ def test_killing_the_worker_while_issues_and_a_whistle_wait_loses_none(http, sta
     for issue in waiting + batch:
         assert next_open_item(http, water, "department:water", issue)["case_id"] == issue
         step(http, water, issue, "resolution", {"result": "已疏通"})
+        if issue == waiting[0]:  # the raiser is dissatisfied once: a second round, same run
+            step(http, as_user(SECRETARY), issue, "supervision",
+                 {"passed": True, "method": "on-site"})
+            step(http, member, issue, "feedback", {"message": "已疏通"})
+            step(http, member, issue, "evaluation", {"rating": "dissatisfied"})
+            step(http, water, issue, "resolution", {"result": "更换管道"})
         assert loop_to_the_end(http, as_user, member, issue)["status"] == "closed"
     # A run killed while suspending is Paused but refuses its decisions: the next pass of
     # the reconciler re-drives it, and the new run replays them.
