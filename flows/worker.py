@@ -15,6 +15,7 @@ from prefect.schedules import Cron
 from flows.assessment.yearly import yearly_assessment
 from flows.engine.executor import Executor
 from flows.engine.runtime import rt
+from flows.grid.grid_loop import grid_loop
 from flows.housekeeping.audit_check import audit_chain_check
 from flows.housekeeping.dashboard_figures import dashboard_figures
 from flows.housekeeping.deadline_sweep import deadline_sweep
@@ -74,6 +75,9 @@ def deployments() -> list[tuple[Flow, RunnerDeployment]]:
                description="As v1, with the station confirming delivery of an approval."),
         deploy(project_approval, name="v1", version="1", tags=["one-stop", "projects"],
                description="Parallel approval of a construction project (HC-14b)."),
+        deploy(grid_loop, name="v1", version="1", tags=["grid"],
+               description="One reported issue: resolve, supervise, feed back, evaluate "
+                           "(QL-07, LK-06, HC-03)."),
         deploy(meeting_compliance, name="daily", tags=["meetings"],
                schedules=[Cron("30 0 * * *", timezone=TIMEZONE)],
                description="A period ended without the body's meeting is a finding (QL-10a)."),

@@ -1,7 +1,8 @@
 """Who may read and change what: role *and* object scope.
 
 A station clerk acts for one station, a department officer for one department, a committee
-secretary for one unit of the org tree and everything under it; an auditor reads everything
+secretary for one unit of the org tree and everything under it, a grid member (网格员) for one
+grid (a leaf of the tree: it sees its grid's issues and nothing above); an auditor reads everything
 and changes nothing; an administrator does both. An applicant (a citizen or an enterprise acting
 for itself online, HC-11d) reaches only its own applications, recognised by the citizen ID
 number or unified social credit code the account was verified with, and none of the staff's
@@ -17,6 +18,7 @@ class Role(StrEnum):
     CLERK = "clerk"
     OFFICER = "officer"
     SECRETARY = "secretary"
+    GRID_MEMBER = "grid-member"
     AUDITOR = "auditor"
     ADMIN = "admin"
     APPLICANT = "applicant"
@@ -38,6 +40,7 @@ class Actor(BaseModel):
             Role.CLERK: ("station", self.station),
             Role.OFFICER: ("department", self.department),
             Role.SECRETARY: ("org_unit", self.org_unit),
+            Role.GRID_MEMBER: ("org_unit", self.org_unit),
             Role.APPLICANT: ("applicant_number", self.applicant_number),
         }.get(self.role)
         if missing and not missing[1]:
@@ -92,7 +95,7 @@ def _in_scope(actor: Actor, scope: ObjectScope) -> bool:
             return scope.station is not None and scope.station == actor.station
         case Role.OFFICER:
             return scope.department is not None and scope.department == actor.department
-        case Role.SECRETARY:
+        case Role.SECRETARY | Role.GRID_MEMBER:
             return actor.org_unit in scope.org_units
         case Role.APPLICANT:
             return scope.applicant_number is not None and (

@@ -24,6 +24,10 @@ VERSIONS: dict[tuple[str, int], ProcessVersion] = {
                        summary_zh="部门审批；退回补正后重新审批"),
         ProcessVersion(process="project-approval", version=1, steps=("approval",),
                        summary_zh="并联审批：各部门同时审批，前置审批全部通过后核发施工许可"),
+        ProcessVersion(process="grid-loop", version=1,
+                       steps=("resolve", "supervise", "feedback", "evaluation"),
+                       summary_zh="网格闭环：解决、督查（不合格退回）、反馈、评价；"
+                                  "不满意重新办理一次，再不满意交社区书记"),
         ProcessVersion(process="approval", version=2,
                        steps=("department-review", "correction", "delivery"),
                        summary_zh="部门审批；退回补正后重新审批；批准后由服务站确认证照送达"),

@@ -31,6 +31,9 @@ STAGE_ZH = {Stage.HANDLING: "办理中", Stage.SUPERVISING: "督查中", Stage.F
             Stage.EVALUATION: "待评价", Stage.CLOSED: "已办结"}
 
 
+CLOSED_WITHOUT_EVALUATION = "closed-without-evaluation"  # the raiser gave none (办结, QL-07)
+
+
 class LoopState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -90,3 +93,11 @@ def after_evaluation(state: LoopState, rating: Rating) -> LoopState:
     if state.reopened >= 1:
         reset["with_secretary"] = True
     return state.model_copy(update=reset)
+
+
+def after_evaluation_step(state: LoopState, record: str, rating: str | None) -> LoopState:
+    """What the evaluation step's record means: the raiser's rating, or a close without one
+    (allowed only after supervision and feedback: close_refusal)."""
+    if record == CLOSED_WITHOUT_EVALUATION:
+        return state.model_copy(update={"stage": Stage.CLOSED})
+    return after_evaluation(state, Rating(rating))

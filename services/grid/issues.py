@@ -1,7 +1,14 @@
 """The grid loop's use cases (QL-07, LK-06, HC-03): report, acknowledge, resolve, supervise,
 feed back, evaluate, close. Each is one transaction: load, ask policies/grid/loop.py, change,
-audit, commit. The issue's shared record is its work-layer case (process "grid-loop"); the
-handler's and the supervisor's steps are work items with deadlines, in their queues."""
+audit, commit. The issue's shared record is its work-layer case (process "grid-loop"), run by
+its own flow (flows/grid/grid_loop.py), started through the outbox when the issue is reported.
+
+Each step of the loop is a work item in its group's queue: the handler's resolution (with the
+category's deadline), the supervisor's verification, the grid's feedback to the raiser and the
+raiser's evaluation. A use case completes the step it records and opens the next one in the
+same transaction, so the queues are right whether or not a worker is running; the flow waits
+on each step in turn (it finds the item already open, or already decided when it re-runs) and
+ends the case once the loop has closed. The step's spec is built here, once, for both."""
 
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -24,11 +31,14 @@ from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.platform.identity import org_path
-from services.work import outbox, process_versions, steps
+from services.work import cases, outbox, process_versions, steps
 from services.work.models import Case, WorkItem
 from services.work.work_items import WorkItemSpec
 
 PROCESS = "grid-loop"
+# The case's status (the work layer's: the reconciler keeps an in-progress case's run alive);
+# where the loop stands is the issue's stage.
+IN_PROGRESS, CLOSED = "in_progress", "closed"
 
 
 class IssueReport(BaseModel):
@@ -127,7 +137,7 @@ def report(db: Database, catalogue: Catalogue, calendar: WorkingCalendar, actor:
             raise Forbidden(f"{actor.username} does not work in grid {grid}")
         due = category.due_on(calendar, today)
         case = Case(process=PROCESS, process_version=process_versions.current_version(
-            uow.session, PROCESS), status=Stage.HANDLING.value, subject=(
+            uow.session, PROCESS), status=IN_PROGRESS, subject=(
                 f"{category.name_zh}：{data.description}")[:200], accepted_on=today, due_on=due,
             details={"category": category.code, "org_unit": grid},
             department_code=category.department, created_at=datetime.now(UTC),
@@ -150,6 +160,7 @@ def report(db: Database, catalogue: Catalogue, calendar: WorkingCalendar, actor:
                                                 "handler": group, "due_on": due,
                                                 "channel": issue.channel})
         _open_resolve(uow.session, case, issue, category.name_zh)
+        outbox.start_run(uow.session, case, "start")
         uow.commit()
         return case.id
 
@@ -194,7 +205,7 @@ def _visible(actor: Actor) -> list:
                 WorkItem.candidate_group == f"department:{actor.department}")
             return [(GridIssue.department == actor.department)
                     | GridIssue.case_id.in_(summoned)]
-        case Role.SECRETARY:  # a grid's members act for the grid (org_unit: the grid)
+        case Role.SECRETARY | Role.GRID_MEMBER:  # its unit and below; a grid member: its grid
             unit = actor.org_unit
             return [(GridIssue.grid == unit) | (GridIssue.community == unit)
                     | (GridIssue.street == unit) | (unit == "haicang")]
@@ -229,11 +240,7 @@ def resolve(db: Database, catalogue: Catalogue, actor: Actor, case_id: int, data
         issue.responded_on = issue.responded_on or today
         _move(uow.session, actor, case, issue, Stage.SUPERVISING, "issue.resolved",
               {"result": data.result})
-        steps.open_in(uow.session, WorkItemSpec(
-            case_id=case.id, step="supervise", attempt=int(item.step_key.split("#")[1]),
-            title=f"督查：{case.subject}"[:200],
-            form="approval", candidate_group=_supervisor_group(issue), due="none",
-            ladder=None))
+        _open_next(uow.session, case, issue, "supervise")
         uow.commit()
 
     db.run(work)
@@ -260,7 +267,9 @@ def supervise(db: Database, catalogue: Catalogue, actor: Actor, case_id: int,
         issue.supervised = after.supervised
         _move(uow.session, actor, case, issue, after.stage, "issue.supervised",
               data.model_dump())
-        if not data.passed:
+        if data.passed:
+            _open_next(uow.session, case, issue, "feedback")
+        else:
             _open_resolve(uow.session, case, issue, f"督查退回：{data.reasons}")
         uow.commit()
 
@@ -275,12 +284,15 @@ def feedback(db: Database, catalogue: Catalogue, actor: Actor, case_id: int,
         case, issue = _load(uow.session, actor, case_id, lock=True)
         _require_grid_side(uow.session, actor, issue)
         _refuse_unless("feedback", issue)
+        _complete(uow.session, actor, case, "feedback", {
+            "record": "feedback", "content": {"message": data.message}})
         issue.fed_back, issue.feedback = True, data.message
         if issue.raiser_phone:
             outbox.notify(uow.session, case_id=case.id, to=f"sms:{issue.raiser_phone}",
                           subject=f"您反映的问题已处理：{case.subject}"[:200], body=data.message)
         _move(uow.session, actor, case, issue, Stage.EVALUATION, "issue.fed_back",
               {"message": data.message})
+        _open_next(uow.session, case, issue, "evaluation")
         uow.commit()
 
     db.run(work)
@@ -295,6 +307,8 @@ def evaluate(db: Database, catalogue: Catalogue, actor: Actor, case_id: int,
         case, issue = _load(uow.session, actor, case_id, lock=True)
         _require_grid_side(uow.session, actor, issue)
         _refuse_unless("evaluate", issue)
+        _complete(uow.session, actor, case, "evaluation", {
+            "record": "evaluation", "content": data.model_dump(mode="json")})
         after = loop.after_evaluation(_state(issue), data.rating)
         issue.rating = data.rating.value
         issue.supervised, issue.fed_back = after.supervised, after.fed_back
@@ -322,6 +336,8 @@ def close(db: Database, catalogue: Catalogue, actor: Actor, case_id: int,
         _require_grid_side(uow.session, actor, issue)
         if reason := loop.close_refusal(_state(issue)):
             raise Conflict(reason)
+        _complete(uow.session, actor, case, "evaluation",
+                  {"record": loop.CLOSED_WITHOUT_EVALUATION, "content": {}})
         _move(uow.session, actor, case, issue, Stage.CLOSED, "issue.closed",
               {"evaluated": False})
         _finish(case, issue, today, "closed-without-evaluation")
@@ -332,26 +348,80 @@ def close(db: Database, catalogue: Catalogue, actor: Actor, case_id: int,
 
 
 def _finish(case: Case, issue: GridIssue, today: date, how: str) -> None:
+    """The loop closed on `today`; the case itself ends when its run has followed the loop
+    to its end (end_case), as every case does."""
     case.finished_on = today
     case.outcome = {"how": how, "rating": issue.rating, "feedback": issue.feedback}
 
 
+def end_case(db: Database, case_id: int, today: date) -> str:
+    """The flow's last step: the case is closed (once; a re-driven run changes nothing)."""
+    with db.reading() as uow:
+        outcome = uow.session.get(Case, case_id).outcome
+    cases.finish(db, case_id, CLOSED, outcome or {}, today)
+    return (outcome or {}).get("how", CLOSED)
+
+
 def _open_resolve(session: Session, case: Case, issue: GridIssue, title: str) -> None:
-    attempt = 1 + len(list(session.scalars(select(WorkItem.id).where(
-        WorkItem.case_id == case.id, WorkItem.step == "resolve"))))
-    steps.open_in(session, WorkItemSpec(
-        case_id=case.id, step="resolve", attempt=attempt, title=title[:200],
-        form="rectification", candidate_group=issue.handler_group, due="case",
-        # a department's overdue step climbs the department ladder (its head, then the
-        # centre); the grid's and the community's are followed by their own secretaries
-        ladder="department-deadline" if issue.handler_group.startswith("department:")
-        else None))
+    steps.open_in(session, step_spec(case, issue, "resolve", _round(session, case.id) + 1,
+                                     title))
+
+
+def _open_next(session: Session, case: Case, issue: GridIssue, step: str) -> None:
+    steps.open_in(session, step_spec(case, issue, step, _round(session, case.id)))
+
+
+def _round(session: Session, case_id: int) -> int:
+    """The loop's round: one per resolution asked of the handler (a failed verification or a
+    dissatisfied raiser starts the next); its steps share its number."""
+    return len(list(session.scalars(select(WorkItem.id).where(
+        WorkItem.case_id == case_id, WorkItem.step == "resolve"))))
+
+
+def step_spec(case: Case, issue: GridIssue, step: str, attempt: int,
+              title: str | None = None) -> WorkItemSpec:
+    """The loop's step `step` of round `attempt` (a round: one resolution and what follows
+    it), for the group that does it now. Also what the flow asks for, so both name one item."""
+    if step == "resolve":
+        return WorkItemSpec(
+            case_id=case.id, step=step, attempt=attempt, title=(title or case.subject)[:200],
+            form="rectification", candidate_group=issue.handler_group, due="case",
+            # a department's overdue step climbs the department ladder (its head, then the
+            # centre); the grid's and the community's are followed by their own secretaries
+            ladder="department-deadline" if issue.handler_group.startswith("department:")
+            else None)
+    if step == "supervise":
+        return WorkItemSpec(case_id=case.id, step=step, attempt=attempt,
+                            title=f"督查：{case.subject}"[:200], form="approval",
+                            candidate_group=_supervisor_group(issue), due="none", ladder=None)
+    verb = {"feedback": "反馈", "evaluation": "评价"}[step]
+    return WorkItemSpec(case_id=case.id, step=step, attempt=attempt,
+                        title=f"{verb}：{case.subject}"[:200], form="recorded",
+                        candidate_group=f"org:{issue.grid}", due="none", deadline_kind=None,
+                        ladder=None)
+
+
+def step_of(db: Database, case_id: int, step: str, attempt: int) -> WorkItemSpec:
+    """The spec of one step of the issue's loop, as its flow asks for it."""
+    with db.reading() as uow:
+        issue = uow.session.get(GridIssue, case_id)
+        return step_spec(uow.session.get(Case, case_id), issue, step, attempt)
+
+
+def _complete(session: Session, actor: Actor, case: Case, step: str, decision: dict
+              ) -> WorkItem | None:
+    """Complete the case's open `step` (an issue reported before feedback and evaluation were
+    steps of their own has none: its record moves on alone)."""
+    item = steps.current(session, case.id, step)
+    if item is not None:
+        steps.complete_in(session, actor, item, decision)
+    return item
 
 
 def _move(session: Session, actor: Actor, case: Case, issue: GridIssue, stage: Stage,
           action: str, after: dict) -> None:
     before = {"status": issue.stage}
-    issue.stage = case.status = stage.value
+    issue.stage = stage.value
     case.updated_at = datetime.now(UTC)
     audit.record(session, actor, action=action, subject_type="case", subject_id=case.id,
                  before=before, after=after | {"status": stage.value})

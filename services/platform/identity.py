@@ -192,7 +192,8 @@ def _check_scope_fields(data: UserCreate) -> None:
         Actor(username=data.username, role=data.role, department=data.department,
               station=data.station, org_unit=data.org_unit)
     except ValueError as exc:
-        needed = {Role.CLERK: "station", Role.OFFICER: "department", Role.SECRETARY: "org_unit"}
+        needed = {Role.CLERK: "station", Role.OFFICER: "department", Role.SECRETARY: "org_unit",
+                  Role.GRID_MEMBER: "org_unit"}
         raise InvalidInput(str(exc.errors()[0]["msg"]), field=needed.get(data.role)) from None
 
 
@@ -202,6 +203,9 @@ def _check_references(session: Session, data: UserCreate) -> None:
         code = getattr(data, field_name)
         if code is not None and session.get(model, code) is None:
             raise InvalidInput(f"unknown {field_name} '{code}'", field=field_name)
+    if data.role is Role.GRID_MEMBER and session.get(models.OrgUnit, data.org_unit).level != "grid":
+        raise InvalidInput(f"a grid member works in a grid, not '{data.org_unit}'",
+                           field="org_unit")
 
 
 def _new_user(data: UserCreate, password_hash: str) -> models.User:

@@ -97,7 +97,7 @@ def blow(db: Database, rules: WhistleRules, ladder: Ladder, actor: Actor, case_i
     """吹哨: the branch secretary (or a grid member for the branch) whistles the issue."""
     def work(uow) -> None:
         case, unit = _case(uow.session, actor, case_id)
-        if actor.role not in (Role.SECRETARY, Role.ADMIN) or not (
+        if actor.role not in (Role.SECRETARY, Role.GRID_MEMBER, Role.ADMIN) or not (
                 access.can_write(actor, cases.scope_of(uow.session, case))):
             raise Forbidden("the branch (grid) or a secretary above it whistles")
         if case.finished_on is not None:

@@ -1,7 +1,8 @@
-"""Steps a process drives from its own use cases rather than from a waiting flow run: the work
-item is opened and completed inside the caller's transaction, next to the process's own
-change, so the queue, the deadline and its escalations stay the work layer's while the process
-keeps one transaction per state change. Any process may use it."""
+"""Steps a process records from its own use cases: the work item is opened and completed inside
+the caller's transaction, next to the process's own change, so the queue, the deadline and its
+escalations stay the work layer's while the process keeps one transaction per state change.
+A flow run may wait on such an item as on any other (flows/engine/human_tasks.py): it finds
+the item the use case opened, and completing it resumes the run. Any process may use it."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,8 @@ from policies import work_items as rules
 from policies.access import Actor
 from services.platform import audit
 from services.work.models import WorkItem
-from services.work.work_items.schemas import WorkItemSpec
-from services.work.work_items.store import audit_view, check_form, open_step
+from services.work.work_items.schemas import WorkItemSpec, pause_key
+from services.work.work_items.store import audit_view, check_form, open_step, resume
 
 OPEN = (rules.Status.OPEN.value, rules.Status.CLAIMED.value, rules.Status.DELEGATED.value)
 
@@ -34,7 +35,8 @@ def current(session: Session, case_id: int, step: str) -> WorkItem | None:
 
 def complete_in(session: Session, actor: Actor, item: WorkItem, decision: dict[str, Any]
                 ) -> None:
-    """Complete the item with `decision`, decided by `actor`, audited like any decision."""
+    """Complete the item with `decision`, decided by `actor`, audited like any decision; a flow
+    run waiting on the item is resumed with it (through the outbox, after commit)."""
     before = audit_view(item)
     item.status = rules.Status.COMPLETED.value
     item.assignee = item.decided_by = actor.username
@@ -42,3 +44,5 @@ def complete_in(session: Session, actor: Actor, item: WorkItem, decision: dict[s
     session.flush()
     audit.record(session, actor, action="work_item.decide", subject_type="work_item",
                  subject_id=item.id, before=before, after=audit_view(item))
+    if item.flow_run_id:
+        resume(session, item.flow_run_id, pause_key(item.id), decision)

@@ -132,6 +132,22 @@ def kill_and_wait_for_restart(stack, pattern: str, sig=signal.SIGKILL) -> int:
                     f"{pattern} to be started again", timeout=60)
 
 
+def kill_the_worker_mid_run(stack, case_ids: list[int]) -> set[int]:
+    """Freeze the worker while it executes runs of these cases, note them, kill it: those
+    runs stay Running (or Pending) for good. Returns their cases."""
+    for _ in range(20):
+        wait_for(lambda: runs_of(stack, case_ids, ("RUNNING", "PENDING")), "a run in flight", 60)
+        worker = child_pid(stack, "flows.worker")
+        os.kill(worker, signal.SIGSTOP)
+        lost = {r["parameters"]["case_id"]
+                for r in runs_of(stack, case_ids, ("RUNNING", "PENDING"))}
+        if lost:
+            kill_and_wait_for_restart(stack, "flows.worker")
+            return lost
+        os.kill(worker, signal.SIGCONT)
+    raise AssertionError("never caught the worker executing a run")
+
+
 def stack_db(stack):
     """The stack's business database, for facts the API does not show (outbox, counts)."""
     from services.platform.db.uow import Database

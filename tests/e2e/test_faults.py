@@ -4,9 +4,7 @@ case reaches its flow and its end, one receipt number each, one end and one noti
 case. Bounded here; `pytest -m long` (run by .ci/run) repeats the API kill with 500
 submissions."""
 
-import os
 import re
-import signal
 import threading
 import time
 import uuid
@@ -20,9 +18,9 @@ from services.platform import notifications
 from services.work.models import Case, WorkItem
 from tests.e2e.conftest import (
     case_when_finished,
-    child_pid,
     govflow,
     kill_and_wait_for_restart,
+    kill_the_worker_mid_run,
     prefect_call,
     run_deployment,
     runs_of,
@@ -156,22 +154,6 @@ def test_a_prefect_server_restart_during_approvals(stack, http, as_user, db, ser
         certificate = http.get(f"/api/v1/applications/{case['id']}/documents/certificate",
                                headers=clerk)
         assert certificate.status_code == 200 and case["receipt_no"] in certificate.text
-
-
-def kill_the_worker_mid_run(stack, case_ids: list[int]) -> set[int]:
-    """Freeze the worker while it executes runs of these cases, note them, kill it: those
-    runs stay Running (or Pending) for good. Returns their cases."""
-    for _ in range(20):
-        wait_for(lambda: runs_of(stack, case_ids, ("RUNNING", "PENDING")), "a run in flight", 60)
-        worker = child_pid(stack, "flows.worker")
-        os.kill(worker, signal.SIGSTOP)
-        lost = {r["parameters"]["case_id"]
-                for r in runs_of(stack, case_ids, ("RUNNING", "PENDING"))}
-        if lost:
-            kill_and_wait_for_restart(stack, "flows.worker")
-            return lost
-        os.kill(worker, signal.SIGCONT)
-    raise AssertionError("never caught the worker executing a run")
 
 
 def test_reconcile_redrives_runs_lost_with_their_worker(stack, http, as_user, db, service):

@@ -1,5 +1,5 @@
-"""Grid members for the grid loop's API tests: accounts scoped to one grid (the secretary
-role with the grid as its unit: the grid's branch acts for the grid, QL-05/QL-06)."""
+"""Grid members for the grid loop's API tests: accounts of the grid-member role, scoped to
+one grid (QL-06)."""
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +21,7 @@ def ensure_grid_member(db, username: str, grid: str) -> str:
     if not taken:
         identity.create_user(db, SYSTEM, identity.UserCreate(
             username=username, full_name="网格员", password=DEMO_PASSWORD,
-            role=Role.SECRETARY, org_unit=grid))
+            role=Role.GRID_MEMBER, org_unit=grid))
     return username
 
 

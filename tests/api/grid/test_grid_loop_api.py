@@ -77,11 +77,15 @@ def test_the_loop_closes_only_after_supervision_and_feedback(client, member, log
     refused = post(client, member, issue, "closure")
     assert refused.status_code == 409 and "反馈" in refused.json()["detail"]
 
+    grid_queue = client.get("/api/v1/work-items", headers=member, params={
+        "candidate_group": f"org:{G01}", "status": "open"}).json()
+    assert [i["step"] for i in grid_queue if i["case_id"] == issue] == ["feedback"]
     told = post(client, member, issue, "feedback", {"message": "下水道已疏通，井盖已更换"}).json()
     assert told["status"] == "evaluation"
     closed = post(client, member, issue, "evaluation", {"rating": "satisfied"}).json()
     assert (closed["status"], closed["rating"], closed["closed_on"]) == (
         "closed", "satisfied", closed["reported_on"])
+    assert closed["open_work_items"] == []  # nothing of it is left in anyone's queue
     trail = client.get("/api/v1/audit", headers=login("auditor"),
                        params={"subject_type": "case", "subject_id": str(issue)}).json()
     actions = [e["action"] for e in trail]
@@ -130,6 +134,20 @@ def test_each_sees_only_its_own_issues(client, member, other_member, login):
     assert issue not in [i["id"] for i in mine]
     foreign = client.post("/api/v1/issues", headers=other_member, json=DRAIN)
     assert foreign.status_code == 403
+
+
+def test_a_grid_member_works_in_a_grid_and_sees_only_its_own(client, member, login):
+    admin = login("admin")
+    in_a_community = client.post("/api/v1/users", headers=admin, json={
+        "username": "grid-member-too-high", "full_name": "网格员", "password": "x" * 12,
+        "role": "grid-member", "org_unit": "haicang-street-haicang"})
+    assert in_a_community.status_code == 422
+    assert in_a_community.json()["errors"][0]["field"] == "org_unit"
+    issue = report(client, member)["id"]
+    listed = client.get("/api/v1/issues", headers=member).json()
+    assert issue in [i["id"] for i in listed] and {i["grid"] for i in listed} == {G01}
+    community = client.get("/api/v1/issues", headers=login(COMMUNITY_SECRETARY)).json()
+    assert issue in [i["id"] for i in community]
 
 
 def test_bad_reports_name_the_field(client, member):

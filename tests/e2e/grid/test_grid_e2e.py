@@ -1,16 +1,24 @@
 """The grid loop and whistle-and-report on the real stack (`govflow up`: API, Prefect server,
-worker): everything through HTTP; the whistle climbs when the worker runs the whistle-sweep
-deployment at chosen moments (the sweep's `at`), with today pinned to Monday 2026-11-02."""
+worker): everything through HTTP. Each reported issue runs as its own grid-loop flow, which
+waits on each step and ends the case; the whistle climbs when the worker runs the
+whistle-sweep deployment at chosen moments (the sweep's `at`), with today pinned to Monday
+2026-11-02."""
 
+import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
 
 from tests.e2e.conftest import (
     PASSWORD,
-    kill_and_wait_for_restart,
+    case_when_finished,
+    govflow,
+    kill_the_worker_mid_run,
     next_open_item,
     run_deployment,
+    runs_of,
+    wait_for,
 )
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +32,7 @@ def member(http, as_user):
     """A grid member of 海沧社区第一网格, created by the administrator through the API."""
     created = http.post("/api/v1/users", headers=as_user("admin"), json={
         "username": "grid-g01-wang", "full_name": "王网格员", "password": PASSWORD,
-        "role": "secretary", "org_unit": G01})
+        "role": "grid-member", "org_unit": G01})
     assert created.status_code == 201, created.text
     return as_user("grid-g01-wang")
 
@@ -35,8 +43,21 @@ def step(http, headers, issue: int, what: str, body: dict | None = None) -> dict
     return answer.json()
 
 
+def waiting_run(stack, issue: int) -> dict:
+    """The issue's grid-loop run, suspended until people act."""
+    return wait_for(lambda: (runs := runs_of(stack, [issue], ("PAUSED",))) and runs[0],
+                    f"issue {issue}'s run to wait", 90)
+
+
+def loop_to_the_end(http, as_user, member, issue: int) -> dict:
+    """Supervision passed, the raiser told and satisfied: the loop closes."""
+    step(http, as_user(SECRETARY), issue, "supervision", {"passed": True, "method": "photos"})
+    step(http, member, issue, "feedback", {"message": "已处理"})
+    return step(http, member, issue, "evaluation", {"rating": "satisfied"})
+
+
 def test_a_reported_drain_is_handled_rejected_once_accepted_evaluated_and_closed(
-        http, as_user, member):
+        http, stack, as_user, member):
     water, secretary = as_user("officer-water"), as_user(SECRETARY)
     filed = http.post("/api/v1/issues", headers=member, json={
         "category": "drain-blocked", "description": "沧江花园1号楼前下水道堵塞，污水漫到人行道",
@@ -48,6 +69,8 @@ def test_a_reported_drain_is_handled_rejected_once_accepted_evaluated_and_closed
 
     item = next_open_item(http, water, "department:water", issue["id"])
     assert item["due_on"] == "2026-11-05"
+    run = waiting_run(stack, issue["id"])
+    assert run["deployment_id"] and run["parameters"] == {"case_id": issue["id"]}
     step(http, water, issue["id"], "resolution", {"result": "已疏通管道"})
     back = step(http, secretary, issue["id"], "supervision", {
         "passed": False, "method": "on-site", "reasons": "井口仍有积水，未清理淤泥"})
@@ -63,10 +86,16 @@ def test_a_reported_drain_is_handled_rejected_once_accepted_evaluated_and_closed
     closed = step(http, member, issue["id"], "evaluation", {"rating": "satisfied"})
     assert (closed["status"], closed["closed_on"], closed["rating"]) == (
         "closed", "2026-11-02", "satisfied")
+    # The issue's own run followed it through both rounds and ended the case.
+    case = case_when_finished(http, as_user("auditor"), issue["id"])
+    assert (case["status"], case["flow_run_id"]) == ("closed", run["id"])
+    ended = wait_for(lambda: runs_of(stack, [issue["id"]], ("COMPLETED",)), "the run's end", 60)
+    assert [r["id"] for r in ended] == [run["id"]]
 
     trail = http.get("/api/v1/audit", headers=as_user("auditor"),
                      params={"subject_type": "case", "subject_id": str(issue["id"])}).json()
     assert [e["action"] for e in trail].count("issue.supervised") == 2
+    assert [e["actor"] for e in trail if e["action"] == "case.closed"] == ["process:grid-loop"]
     board = http.get("/api/v1/dashboard/grassroots", headers=as_user("auditor")).json()
     assert board["by_level"]["department"]["water"]["resolution_rate"] == 1.0
 
@@ -104,32 +133,64 @@ def test_a_whistle_summoning_two_departments_one_late_reaches_the_street_then_is
                      headers=urban).status_code == 409
 
     step(http, urban, issue, "resolution", {"result": "联合执法拆除彩钢棚"})
-    step(http, as_user(SECRETARY), issue, "supervision", {"passed": True, "method": "on-site"})
-    step(http, member, issue, "feedback", {"message": "违建已拆除"})
-    assert step(http, member, issue, "evaluation", {"rating": "satisfied"})["status"] == "closed"
+    assert loop_to_the_end(http, as_user, member, issue)["status"] == "closed"
+    assert case_when_finished(http, as_user("auditor"), issue)["status"] == "closed"
     assert http.post(f"/api/v1/issues/{issue}/whistle/withdrawal",
                      headers=urban).status_code == 200
 
 
 def test_killing_the_worker_while_issues_and_a_whistle_wait_loses_none(http, stack, as_user,
                                                                        member):
-    """The loop's waits are work items in the business database and the whistle's deadlines
-    are rows the sweep reads: a worker killed mid-wait loses nothing, the next one carries on."""
-    water = as_user("officer-water")
-    waiting = [http.post("/api/v1/issues", headers=member, json={
-        "category": "drain-blocked", "description": f"下水道堵塞 {n}", "grid": G01}).json()["id"]
-        for n in range(3)]
+    """Issues whose runs wait keep them through a worker's death; runs the worker was executing
+    when it died are re-driven by the reconciler and replay what people recorded; the
+    whistle's deadlines are rows the sweep reads. Every issue then closes, its case ended once
+    by its run."""
+    water, auditor = as_user("officer-water"), as_user("auditor")
+
+    def report(n: int) -> int:
+        return http.post("/api/v1/issues", headers=member, json={
+            "category": "drain-blocked", "description": f"下水道堵塞 {n}",
+            "grid": G01}).json()["id"]
+
+    waiting = [report(n) for n in range(3)]
+    for issue in waiting:
+        waiting_run(stack, issue)
     whistled = http.post("/api/v1/issues", headers=member, json={
         "category": "food-safety", "description": "小区门口无证熟食摊", "grid": G01}).json()["id"]
     opened = datetime.fromisoformat(step(http, member, whistled, "whistle", {
         "kind": "emergency", "reason": "涉及食品安全，需市场监管立即到场",
         "departments": ["market-supervision"]})["opened_at"])
+    batch = [report(n) for n in range(3, 11)]
+    lost = kill_the_worker_mid_run(stack, batch)
 
-    kill_and_wait_for_restart(stack, "flows.worker")
+    time.sleep(3)
+    found = govflow(stack, "reconcile", "--stuck-after", "2")
+    assert found.returncode == 0, found.stderr
+    redriven = {int(n) for n in re.findall(r"\d+", re.search(
+        r"re-drove \d+ case\(s\): \[(.*)\]", found.stdout)[1])}
+    assert lost <= redriven and not redriven & set(waiting), found.stdout
 
-    for issue in waiting:
+    for issue in waiting + batch:
         assert next_open_item(http, water, "department:water", issue)["case_id"] == issue
         step(http, water, issue, "resolution", {"result": "已疏通"})
+        if issue == waiting[0]:  # the raiser is dissatisfied once: a second round, same run
+            step(http, as_user(SECRETARY), issue, "supervision",
+                 {"passed": True, "method": "on-site"})
+            step(http, member, issue, "feedback", {"message": "已疏通"})
+            step(http, member, issue, "evaluation", {"rating": "dissatisfied"})
+            step(http, water, issue, "resolution", {"result": "更换管道"})
+        assert loop_to_the_end(http, as_user, member, issue)["status"] == "closed"
+    # A run killed while suspending is Paused but refuses its decisions: the next pass of
+    # the reconciler re-drives it, and the new run replays them.
+    time.sleep(5)
+    again = govflow(stack, "reconcile", "--stuck-after", "4")
+    assert again.returncode == 0, again.stderr
+    for issue in waiting + batch:
+        assert case_when_finished(http, auditor, issue)["status"] == "closed"
+        trail = http.get("/api/v1/audit", headers=auditor, params={
+            "subject_type": "case", "subject_id": str(issue)}).json()
+        assert [e["action"] for e in trail].count("case.closed") == 1
+
     state = run_deployment(stack["prefect"], "whistle-sweep/every-minute",
                            {"at": (opened + timedelta(minutes=16)).isoformat()})
     assert state["type"] == "COMPLETED"

@@ -21,7 +21,7 @@ scenarios("grid/grid_loop.feature")
 
 calendar, catalogue = read_calendar(), read_catalogue()
 G01 = "haicang-street-haicang-g01"
-MEMBER = Actor(username="grid-g01-features", role=Role.SECRETARY, org_unit=G01)
+MEMBER = Actor(username="grid-g01-features", role=Role.GRID_MEMBER, org_unit=G01)
 WATER = Actor(username="officer-water", role=Role.OFFICER, department="water")
 SECRETARY = Actor(username="secretary-haicang-street-haicang", role=Role.SECRETARY,
                   org_unit="haicang-street-haicang")

@@ -2,7 +2,15 @@
 
 from datetime import UTC, datetime
 
-from policies.grid.loop import LoopState, Rating, Stage, after_evaluation, close_refusal
+from policies.grid.loop import (
+    CLOSED_WITHOUT_EVALUATION,
+    LoopState,
+    Rating,
+    Stage,
+    after_evaluation,
+    after_evaluation_step,
+    close_refusal,
+)
 from policies.grid.rates import IssueFacts, rates
 from policies.whistle.rules import next_level
 from services.whistle.reference import read_rules
@@ -26,6 +34,13 @@ def test_dissatisfied_twice_goes_to_the_secretary_and_a_third_time_closes():
     third = after_evaluation(twice.model_copy(update={"stage": Stage.EVALUATION}),
                              Rating.DISSATISFIED)
     assert third.stage is Stage.CLOSED
+
+
+def test_the_evaluation_step_closes_without_a_rating_only_as_recorded():
+    state = LoopState(stage=Stage.EVALUATION, supervised=True, fed_back=True)
+    assert after_evaluation_step(state, CLOSED_WITHOUT_EVALUATION, None).stage is Stage.CLOSED
+    reopened = after_evaluation_step(state, "evaluation", "dissatisfied")
+    assert (reopened.stage, reopened.reopened) == (Stage.HANDLING, 1)
 
 
 def facts(responded=True, resolved=True, evaluated=True, satisfied=True) -> IssueFacts:

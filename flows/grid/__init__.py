@@ -1,0 +1,1 @@
+"""The grid loop's flow: one run per reported issue (网格闭环)."""
