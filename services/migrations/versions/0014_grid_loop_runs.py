@@ -5,14 +5,14 @@ ends it, closed after. Open issues reported before then have no run: the reconci
 them ("no run") and starts one, which replays what was recorded and waits where people have
 not acted (an issue at feedback or evaluation gets that step's work item from its run).
 
-Revision ID: s18grid01
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 
 
-revision = 's18grid01'
-down_revision = '0010'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
