@@ -9,14 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from policies import processes
 from policies import work_items as rules
 from policies.access import Actor
 from policies.calendar import WorkingCalendar
 from policies.decisions import clock_effect
 from services.platform import audit
 from services.platform.db.uow import Database
+from services.platform.errors import Conflict
 from services.work import cases, outbox
-from services.work.models import WorkItem
+from services.work.models import Case, WorkItem
 from services.work.work_items.schemas import QueueFilter, WorkItemRead, WorkItemSpec, pause_key
 from services.work.work_items.stages import close_stage_if_complete, pause_for_correction
 from services.work.work_items.store import (
@@ -122,12 +124,21 @@ def urge(db: Database, actor: Actor, item_id: int, message: str):
     return act(db, actor, item_id, "urge", None, apply, note=message)
 
 
+def refuse_steps_recorded_elsewhere(session, item: WorkItem) -> None:
+    case = session.get(Case, item.case_id)
+    route = processes.recorded_through(case.process, case.process_version)
+    if route:
+        raise Conflict(f"a step of {case.process} is recorded through "
+                       f"{route.format(case_id=case.id)}, with the process's own records")
+
+
 def decide(db: Database, calendar: WorkingCalendar, actor: Actor, item_id: int,
            payload: dict[str, Any], today: date, version: int | None = None) -> WorkItemRead:
     """Complete the item with a decision on its form; the waiting flow run is resumed with it.
     A return for correction stops the case's clock and the correction restarts it, in this
     same transaction, so a flow that re-runs never applies them twice."""
     def apply(item, session):
+        refuse_steps_recorded_elsewhere(session, item)
         decision = validated(item.form, payload)
         if item.stage_key and clock_effect(item.form, decision) == "suspend":
             pause_for_correction(session, actor, item, decision)

@@ -46,6 +46,20 @@ def test_a_blocked_drain_goes_to_the_water_bureau_with_its_deadline(client, memb
     assert issue["open_work_items"][0] in [i["id"] for i in water]
 
 
+def test_a_grid_step_is_not_decided_through_the_generic_work_item_endpoint(client, member,
+                                                                           login):
+    """The issue's own route records the step with the issue's stage and rounds; the generic
+    decision would resume the run and leave the issue behind."""
+    issue = report(client, member)
+    item = issue["open_work_items"][0]
+    refused = client.post(f"/api/v1/work-items/{item}/decision", headers=login("officer-water"),
+                          json={"actions": "已疏通"})
+    assert refused.status_code == 409
+    assert f"/api/v1/issues/{issue['id']}/" in refused.json()["detail"]
+    after = client.get(f"/api/v1/issues/{issue['id']}", headers=member).json()
+    assert (after["status"], after["open_work_items"]) == ("handling", [item])
+
+
 def test_a_blocked_fire_lane_is_due_the_same_day(client, member):
     issue = report(client, member, category="fire-lane-blocked",
                    description="3号楼消防通道被私家车堵住")
