@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from policies import access
-from policies.access import Actor, ObjectScope
+from policies.access import Actor, ObjectScope, Role
 from services.platform.db.uow import Database
 from services.platform.errors import Forbidden, NotFound
-from services.volunteering import compliance, plans, reference
+from services.volunteering import accounts, compliance, plans, reference
 from services.volunteering.models import (
     VolunteerAssignment,
     VolunteerMember,
@@ -93,10 +93,31 @@ def _member(db: Database, actor: Actor, code: str) -> VolunteerMember:
     with db.reading() as uow:
         member = uow.session.get(VolunteerMember, code)
         unit = member and uow.session.get(VolunteerUnit, member.unit_code)
-    if member is None or not (access.can_read(actor, scope_of_community(member.home))
-                              or access.can_read(actor, scope_of_community(unit.community))):
+    if member is None or not _reads_member(actor, member, unit):
         raise NotFound(f"no member {code}")
     return member
+
+
+def _reads_member(actor: Actor, member: VolunteerMember, unit: VolunteerUnit) -> bool:
+    """A member reads its own record only; staff the members of their home or paired
+    community."""
+    if actor.role is Role.MEMBER:
+        return member.account is not None and member.account == actor.username
+    return (access.can_read(actor, scope_of_community(member.home))
+            or access.can_read(actor, scope_of_community(unit.community)))
+
+
+def _acts_for(actor: Actor, member: VolunteerMember) -> bool:
+    """The member itself, or the member's community (and those above it)."""
+    return actor.role is Role.MEMBER or access.can_write(actor, scope_of_community(member.home))
+
+
+def open_member_account(db: Database, actor: Actor, code: str,
+                        data: accounts.MemberAccountCreate) -> dict:
+    member = _member(db, actor, code)
+    if actor.role is Role.MEMBER or not _acts_for(actor, member):
+        raise Forbidden(f"{actor.username} does not open accounts for {code}'s community")
+    return accounts.open_account(db, actor, code, data)
 
 
 def member_activities(db: Database, actor: Actor, code: str, month: str) -> list[dict]:
@@ -152,7 +173,7 @@ def decline(db: Database, actor: Actor, code: str, data: DeclineCreate,
     """A member declines an activity within the window (recorded by the member's community or
     unit); the member is re-seated and nobody else moves."""
     member = _member(db, actor, code)
-    if not access.can_write(actor, scope_of_community(member.home)):
+    if not _acts_for(actor, member):
         raise Forbidden(f"{actor.username} does not act for {code}'s community")
     done = plans.decline(db, actor, data.month, [(code, data.activity)], today)
     return {"member": code, "declined": data.activity, "now": list(done.moved.get(code, ())),
