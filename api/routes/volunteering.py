@@ -12,7 +12,13 @@ from services.platform.errors import Forbidden
 from services.volunteering import plans, review, views
 from services.volunteering.accounts import MemberAccountCreate
 from services.volunteering.review import PlanReview
-from services.volunteering.views import MONTH, AttendanceCreate, DeclineCreate, PlanChanges
+from services.volunteering.views import (
+    MONTH,
+    AttendanceCreate,
+    DeclineCreate,
+    PlanChanges,
+    SwapCreate,
+)
 from services.work import work_items
 from services.work.work_items import WorkItemRead
 
@@ -117,6 +123,14 @@ def decline(code: Code, data: DeclineCreate, actor: CurrentActor, db: DbDep,
     """The member declines one activity, at least the window's days before it; the plan is
     repaired for this member only (others keep their place)."""
     return views.decline(db, actor, code, data, today)
+
+
+@members_router.post("/members/{code}/swaps")
+def swap(code: Code, data: SwapCreate, actor: CurrentActor, db: DbDep, today: Today) -> dict:
+    """Within the window, the member leaves one activity for a free seat in another, or
+    exchanges it with another member (recorded by the community); the plan's validator must
+    find every rule that held still holding (409 naming what would break); nobody else moves."""
+    return views.swap(db, actor, code, data, today)
 
 
 @members_router.get("/members/{code}/card/{quarter}")

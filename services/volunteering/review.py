@@ -9,7 +9,14 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import select
 
 from policies.access import Actor
@@ -35,14 +42,15 @@ class PlanReview(BaseModel):
 
     outcome: Literal["publish", "replan"]
     closed: list[str] = Field(default=[], max_length=200)
-    capacities: dict[str, int] = Field(default={}, max_length=200)
+    capacities: dict[str, int] = Field(default={}, max_length=200, validate_default=True)
     note: str | None = Field(default=None, max_length=2000)
 
-    @model_validator(mode="after")
-    def _a_replan_changes_something(self) -> "PlanReview":
-        if self.outcome == "replan" and not (self.closed or self.capacities):
+    @field_validator("capacities")
+    @classmethod
+    def _a_replan_changes_something(cls, value: dict[str, int], info: ValidationInfo):
+        if info.data.get("outcome") == "replan" and not (value or info.data.get("closed")):
             raise ValueError("a re-plan names what changes: closed slots or capacities")
-        return self
+        return value
 
 
 def open_case(db: Database, month: str, flow_run_id: str, today: date) -> int:

@@ -11,7 +11,7 @@ from policies import access
 from policies.access import Actor, ObjectScope, Role
 from services.platform.db.uow import Database
 from services.platform.errors import Forbidden, NotFound
-from services.volunteering import accounts, compliance, plans, reference
+from services.volunteering import accounts, compliance, plans, reference, swaps
 from services.volunteering.models import (
     VolunteerAssignment,
     VolunteerMember,
@@ -21,6 +21,7 @@ from services.volunteering.models import (
 )
 
 MONTH = r"^20\d\d-(0[1-9]|1[0-2])$"
+ACTIVITY = r"^[A-Za-z0-9_-]{1,32}@\d{4}-\d\d-\d\d-(am|pm|evening)$"
 
 
 class PlanChanges(BaseModel):
@@ -38,7 +39,17 @@ class AttendanceCreate(BaseModel):
 
 class DeclineCreate(BaseModel):
     month: str = Field(pattern=MONTH)
-    activity: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}@\d{4}-\d\d-\d\d-(am|pm|evening)$")
+    activity: str = Field(pattern=ACTIVITY)
+
+
+class SwapCreate(BaseModel):
+    """Leave `activity` for `to_activity`: a free seat there, or the seat of `with_member`, who
+    takes `activity` in exchange."""
+
+    month: str = Field(pattern=MONTH)
+    activity: str = Field(pattern=ACTIVITY)
+    to_activity: str = Field(pattern=ACTIVITY)
+    with_member: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def scope_of_community(community: str) -> ObjectScope:
@@ -179,6 +190,24 @@ def decline(db: Database, actor: Actor, code: str, data: DeclineCreate,
     return {"member": code, "declined": data.activity, "now": list(done.moved.get(code, ())),
             "helping": sorted(m for m in done.moved if m != code),
             "attention": done.attention}
+
+
+def swap(db: Database, actor: Actor, code: str, data: SwapCreate, today: date) -> dict:
+    """A member moves itself to a free seat; an exchange of two members is recorded by their
+    community (or above), which has both members' agreement."""
+    member = _member(db, actor, code)
+    if not _acts_for(actor, member):
+        raise Forbidden(f"{actor.username} does not act for {code}'s community")
+    if data.with_member is not None:
+        if actor.role is Role.MEMBER:
+            raise Forbidden("an exchange with another member is recorded by the community, "
+                            "with both members' agreement")
+        other = _member(db, actor, data.with_member)
+        if not _acts_for(actor, other):
+            raise Forbidden(f"{actor.username} does not act for {data.with_member}'s community")
+    moved = swaps.swap(db, actor, data.month, swaps.Swap(code, data.activity, data.to_activity,
+                                                         data.with_member), today)
+    return {"month": data.month, "now": moved}
 
 
 def quarterly_card(db: Database, actor: Actor, code: str, quarter: str) -> dict:
