@@ -10,7 +10,7 @@ carries from one month to the next."""
 import pytest
 
 from services.volunteering import importer, reference
-from tests.e2e.conftest import get_ok, govflow, prefect_call, wait_for
+from tests.e2e.conftest import get_ok, govflow, prefect_call, stack_db, wait_for
 
 pytestmark = pytest.mark.e2e
 STACK_ENV = {"GOVFLOW_TODAY": "2026-11-20"}  # the 20th: the flow plans December
@@ -97,6 +97,7 @@ def test_each_month_is_reviewed_published_signed_and_checked(stack, http, as_use
     plan = reviewed_and_published(stack, http, planner, month)
     assert plan["status"] == "published" and plan["rules_hold"], plan
     assert plan["planned"] == 5837 and plan["uncovered"] == {}
+    assert rotation_history(stack) > 0  # unpopular slots received count into the next month
 
     community = COMMUNITIES[month]
     secretary = as_user(f"secretary-{community}")
@@ -128,6 +129,19 @@ def test_each_month_is_reviewed_published_signed_and_checked(stack, http, as_use
     assert {"activity": sample[1]["activity"], "month": month, "hours": 2} in hours["lines"]
     if month == "2026-12":
         a_member_reads_only_its_own(http, secretary, came, sample[1], next(iter(absent)))
+
+
+def rotation_history(stack) -> int:
+    from sqlalchemy import func, select
+
+    from services.volunteering.models import VolunteerMember
+
+    db = stack_db(stack)
+    try:
+        with db.reading() as uow:
+            return uow.session.scalar(select(func.sum(VolunteerMember.history)))
+    finally:
+        db.dispose()
 
 
 def a_member_reads_only_its_own(http, secretary, member: str, activity: dict, other: str):
