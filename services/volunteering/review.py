@@ -20,6 +20,7 @@ from pydantic import (
 from sqlalchemy import select
 
 from policies.access import Actor
+from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, InvalidInput, NotFound
 from services.volunteering import reference
@@ -69,6 +70,8 @@ def open_case(db: Database, month: str, flow_run_id: str, today: date) -> int:
                     created_at=now, updated_at=now)
         uow.session.add(case)
         uow.session.flush()
+        audit.record(uow.session, ACTOR, action="case.opened", subject_type="case",
+                     subject_id=case.id, after={"process": PROCESS, "month": month})
         uow.commit()
         return case.id
 
