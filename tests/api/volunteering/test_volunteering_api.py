@@ -234,3 +234,10 @@ def test_a_member_does_not_arrange_an_exchange_alone(client, login, published):
                           json={"month": MONTH, "activity": "P0001a@2027-03-13-am",
                                 "to_activity": mine[0]["activity"]})
     assert unknown.status_code == 404
+
+
+def test_a_member_account_comes_from_the_member_s_community_not_the_users_api(client, login):
+    answer = client.post("/api/v1/users", headers=login("admin"), json={
+        "username": "member-by-hand", "full_name": "党员", "password": DEMO_PASSWORD,
+        "role": "member"})
+    assert answer.status_code == 422 and "role" in answer.text
