@@ -186,7 +186,7 @@ def test_a_re_plan_completes_the_review_item_with_the_changes(client, login, pla
 
 # members' own accounts ----------------------------------------------------------------------
 
-def test_a_member_reads_its_own_plan_and_hours_and_nobody_else_s(client, login, published):
+def test_a_member_reads_its_own_plan_and_hours_declines_its_seat_and_sees_nobody_else(client, login, published):
     district = published["district"]
     haicang = login(f"secretary-{HAICANG}")
     me, other = [m.code for m in district.members if m.home == HAICANG][:2]
@@ -214,6 +214,12 @@ def test_a_member_reads_its_own_plan_and_hours_and_nobody_else_s(client, login, 
     opens = client.post(f"/api/v1/volunteering/members/{other}/account", headers=member,
                         json={"password": DEMO_PASSWORD})
     assert opens.status_code in (403, 404)
+    first = mine.json()[0]["activity"]
+    declined = client.post(f"/api/v1/volunteering/members/{me}/declines", headers=member,
+                           json={"month": MONTH, "activity": first})
+    assert declined.status_code == 200, declined.text
+    now = client.get(f"/api/v1/volunteering/members/{me}/activities/{MONTH}", headers=member)
+    assert [a for a in now.json() if a["activity"] == first][0]["status"] == "declined"
 
 
 def test_a_member_does_not_arrange_an_exchange_alone(client, login, published):
