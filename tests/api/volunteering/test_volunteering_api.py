@@ -186,7 +186,8 @@ def test_a_re_plan_completes_the_review_item_with_the_changes(client, login, pla
 
 # members' own accounts ----------------------------------------------------------------------
 
-def test_a_member_reads_its_own_plan_and_hours_declines_its_seat_and_sees_nobody_else(client, login, published):
+def test_a_member_reads_its_own_plan_and_hours_declines_its_seat_and_sees_nobody_else(
+        client, login, published):
     district = published["district"]
     haicang = login(f"secretary-{HAICANG}")
     me, other = [m.code for m in district.members if m.home == HAICANG][:2]
