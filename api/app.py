@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     for module in (auth, catalogue, applications, wishes):  # open to applicants too
         v1.include_router(module.router)
+    v1.include_router(volunteering.members_router)  # staff and party members (role member)
     for router in (users.router, audit.router, cases.router, work_items.router,
                    projects.router, applications.dashboard_router, issues.router,
                    issues.dashboard_router, whistle.router, meetings.router, red_forum.router,

@@ -22,6 +22,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     APPLICANT = "applicant"
+    MEMBER = "member"  # a party member (双报到): reads its own volunteer plan and hours only
 
 
 class Actor(BaseModel):
@@ -78,7 +79,7 @@ def may_administer(actor: Actor) -> bool:
 
 def is_staff(actor: Actor) -> bool:
     """Work queues, accounts, the audit trail and dashboards are the staff's, not applicants'."""
-    return actor.role is not Role.APPLICANT
+    return actor.role not in (Role.APPLICANT, Role.MEMBER)
 
 
 def sees_personal_data(actor: Actor, scope: ObjectScope) -> bool:

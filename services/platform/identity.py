@@ -104,6 +104,9 @@ def create_user(db: Database, actor: Actor, data: UserCreate) -> UserRead:
     if data.role is Role.APPLICANT:
         raise InvalidInput("applicants open their own accounts (POST /api/v1/auth/applicants), "
                            "or come from the provincial identity provider", field="role")
+    if data.role is Role.MEMBER:
+        raise InvalidInput("a party member's account is opened by the member's community "
+                           "(POST /api/v1/volunteering/members/{code}/account)", field="role")
     _check_scope_fields(data)
 
     def work(uow) -> UserRead:

@@ -47,6 +47,8 @@ class VolunteerMember(Base):
     claimed: Mapped[list] = mapped_column(JSON)
     requested: Mapped[int] = mapped_column(Integer)
     history: Mapped[int] = mapped_column(Integer, default=0)
+    # The member's own account (role member), which reads this member's plan and hours only.
+    account: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
 
 class VolunteerPlan(Base):
@@ -65,6 +67,11 @@ class VolunteerPlan(Base):
     changes: Mapped[dict] = mapped_column(JSON)  # closed slots, capacity overrides
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The monthly flow's case and which of its review rounds drafted this plan (a re-run of
+    # the flow finds the draft of each round instead of solving again); none for an ad-hoc one.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True,
+                                                nullable=True)
+    attempt: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class VolunteerAssignment(Base):

@@ -23,7 +23,7 @@ from policies.volunteering.plan import Plan, next_history
 from policies.volunteering.plan import gap as plan_gap
 from services.platform import audit
 from services.platform.db.uow import Database
-from services.platform.errors import InvalidInput, NotFound
+from services.platform.errors import Conflict, InvalidInput, NotFound
 from services.volunteering import reference
 from services.volunteering.explain import explain
 from services.volunteering.models import (
@@ -55,6 +55,9 @@ class PlanSummary:
     uncovered: dict[str, str]
     explanation: str
     fixes: list[str] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    case_id: int | None = None  # the monthly flow's case: its review step decides the draft
+    attempt: int | None = None
 
 
 def district_from(session) -> generator.District:
@@ -78,13 +81,24 @@ def district_from(session) -> generator.District:
 
 
 def draft_plan(db: Database, actor: Actor, month: str, closed: list[str] | None = None,
-               capacities: dict[str, int] | None = None) -> PlanSummary:
-    """Plan the month (again, with a secretary's changes); the previous draft is superseded."""
+               capacities: dict[str, int] | None = None,
+               review: tuple[int, int] | None = None) -> PlanSummary:
+    """Plan the month (again, with a secretary's changes); the previous draft is superseded.
+    `review` is the flow's (case, round): a round drafted already is found, not solved again."""
     changes = {"closed": sorted(closed or []), "capacities": dict(capacities or {})}
+    if review is not None:
+        with db.reading() as uow:
+            done = uow.session.scalar(select(VolunteerPlan.id).where(
+                VolunteerPlan.case_id == review[0], VolunteerPlan.attempt == review[1]))
+        if done is not None:
+            return summary(db, done)
     with db.reading() as uow:
         district = district_from(uow.session)
     if not district.members:
         raise InvalidInput("no members imported yet", field="month")
+    if review is None and _under_review(db, month):
+        raise Conflict(f"the {month} draft is under review in the monthly flow: ask for a "
+                       "re-plan through its review step", field="month")
     instance = reference.month_instance(month, district, closed=frozenset(changes["closed"]),
                                         capacity_overrides=changes["capacities"])
     outcome = plan_month(instance, reference.settings())
@@ -103,7 +117,8 @@ def draft_plan(db: Database, actor: Actor, month: str, closed: list[str] | None 
             explanation={"summary_zh": why.summary_zh, "fixes": why.fixes,
                          "members": why.members, "max_coverage": why.max_coverage,
                          "groups": [g.__dict__ | {"kind": g.kind.value} for g in why.groups]},
-            hosts=outcome.plan.hosts, changes=changes, created_at=datetime.now(UTC))
+            hosts=outcome.plan.hosts, changes=changes, created_at=datetime.now(UTC),
+            case_id=review and review[0], attempt=review and review[1])
         s.add(row)
         s.flush()
         _insert_assignments(s, row.id, outcome.plan.assignments, slot_of)
@@ -119,6 +134,13 @@ def draft_plan(db: Database, actor: Actor, month: str, closed: list[str] | None 
         return row.id
 
     return summary(db, db.run(work))
+
+
+def _under_review(db: Database, month: str) -> bool:
+    with db.reading() as uow:
+        return uow.session.scalar(select(VolunteerPlan.id).where(
+            VolunteerPlan.month == month, VolunteerPlan.status == "draft",
+            VolunteerPlan.case_id.is_not(None))) is not None
 
 
 def _insert_assignments(s, plan_id, assignments, activities) -> None:
@@ -145,14 +167,20 @@ def summary(db: Database, plan_id: int) -> PlanSummary:
         return PlanSummary(row.id, row.month, row.status, row.objective, row.lower_bound,
                            round(gap, 4), row.verdict["holds"], row.verdict["by_rule"], members,
                            len(planned), uncovered, row.explanation["summary_zh"],
-                           row.explanation["fixes"])
+                           row.explanation["fixes"], row.changes, row.case_id, row.attempt)
 
 
-def publish(db: Database, actor: Actor, plan_id: int) -> PlanSummary:
+def publish(db: Database, actor: Actor, plan_id: int, by_flow: bool = False) -> PlanSummary:
+    """Publish a draft: the monthly flow's once its review says so; an ad-hoc draft at once."""
     def work(uow) -> None:
         row = uow.session.get(VolunteerPlan, plan_id)
         if row is None:
             raise NotFound(f"no plan {plan_id}")
+        if row.case_id is not None and not by_flow and row.status == "draft":
+            raise Conflict(f"plan {plan_id} is under review in the monthly flow: decide its "
+                           "review step (POST /volunteering/plans/{id}/review)", field="plan_id")
+        if row.status == "published":
+            return  # published already: the flow's task ran again
         if row.status != "draft":
             raise InvalidInput(f"plan {plan_id} is {row.status}, not a draft", field="plan_id")
         earlier = uow.session.scalars(select(VolunteerPlan.id).where(

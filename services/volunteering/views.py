@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from policies import access
-from policies.access import Actor, ObjectScope
+from policies.access import Actor, ObjectScope, Role
 from services.platform.db.uow import Database
 from services.platform.errors import Forbidden, NotFound
-from services.volunteering import compliance, plans, reference
+from services.volunteering import accounts, compliance, plans, reference, swaps
 from services.volunteering.models import (
     VolunteerAssignment,
     VolunteerMember,
@@ -21,6 +21,7 @@ from services.volunteering.models import (
 )
 
 MONTH = r"^20\d\d-(0[1-9]|1[0-2])$"
+ACTIVITY = r"^[A-Za-z0-9_-]{1,32}@\d{4}-\d\d-\d\d-(am|pm|evening)$"
 
 
 class PlanChanges(BaseModel):
@@ -38,7 +39,17 @@ class AttendanceCreate(BaseModel):
 
 class DeclineCreate(BaseModel):
     month: str = Field(pattern=MONTH)
-    activity: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}@\d{4}-\d\d-\d\d-(am|pm|evening)$")
+    activity: str = Field(pattern=ACTIVITY)
+
+
+class SwapCreate(BaseModel):
+    """Leave `activity` for `to_activity`: a free seat there, or the seat of `with_member`, who
+    takes `activity` in exchange."""
+
+    month: str = Field(pattern=MONTH)
+    activity: str = Field(pattern=ACTIVITY)
+    to_activity: str = Field(pattern=ACTIVITY)
+    with_member: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def scope_of_community(community: str) -> ObjectScope:
@@ -93,10 +104,31 @@ def _member(db: Database, actor: Actor, code: str) -> VolunteerMember:
     with db.reading() as uow:
         member = uow.session.get(VolunteerMember, code)
         unit = member and uow.session.get(VolunteerUnit, member.unit_code)
-    if member is None or not (access.can_read(actor, scope_of_community(member.home))
-                              or access.can_read(actor, scope_of_community(unit.community))):
+    if member is None or not _reads_member(actor, member, unit):
         raise NotFound(f"no member {code}")
     return member
+
+
+def _reads_member(actor: Actor, member: VolunteerMember, unit: VolunteerUnit) -> bool:
+    """A member reads its own record only; staff the members of their home or paired
+    community."""
+    if actor.role is Role.MEMBER:
+        return member.account is not None and member.account == actor.username
+    return (access.can_read(actor, scope_of_community(member.home))
+            or access.can_read(actor, scope_of_community(unit.community)))
+
+
+def _acts_for(actor: Actor, member: VolunteerMember) -> bool:
+    """The member itself, or the member's community (and those above it)."""
+    return actor.role is Role.MEMBER or access.can_write(actor, scope_of_community(member.home))
+
+
+def open_member_account(db: Database, actor: Actor, code: str,
+                        data: accounts.MemberAccountCreate) -> dict:
+    member = _member(db, actor, code)
+    if actor.role is Role.MEMBER or not _acts_for(actor, member):
+        raise Forbidden(f"{actor.username} does not open accounts for {code}'s community")
+    return accounts.open_account(db, actor, code, data)
 
 
 def member_activities(db: Database, actor: Actor, code: str, month: str) -> list[dict]:
@@ -152,12 +184,30 @@ def decline(db: Database, actor: Actor, code: str, data: DeclineCreate,
     """A member declines an activity within the window (recorded by the member's community or
     unit); the member is re-seated and nobody else moves."""
     member = _member(db, actor, code)
-    if not access.can_write(actor, scope_of_community(member.home)):
+    if not _acts_for(actor, member):
         raise Forbidden(f"{actor.username} does not act for {code}'s community")
     done = plans.decline(db, actor, data.month, [(code, data.activity)], today)
     return {"member": code, "declined": data.activity, "now": list(done.moved.get(code, ())),
             "helping": sorted(m for m in done.moved if m != code),
             "attention": done.attention}
+
+
+def swap(db: Database, actor: Actor, code: str, data: SwapCreate, today: date) -> dict:
+    """A member moves itself to a free seat; an exchange of two members is recorded by their
+    community (or above), which has both members' agreement."""
+    member = _member(db, actor, code)
+    if not _acts_for(actor, member):
+        raise Forbidden(f"{actor.username} does not act for {code}'s community")
+    if data.with_member is not None:
+        if actor.role is Role.MEMBER:
+            raise Forbidden("an exchange with another member is recorded by the community, "
+                            "with both members' agreement")
+        other = _member(db, actor, data.with_member)
+        if not _acts_for(actor, other):
+            raise Forbidden(f"{actor.username} does not act for {data.with_member}'s community")
+    moved = swaps.swap(db, actor, data.month, swaps.Swap(code, data.activity, data.to_activity,
+                                                         data.with_member), today)
+    return {"month": data.month, "now": moved}
 
 
 def quarterly_card(db: Database, actor: Actor, code: str, quarter: str) -> dict:

@@ -59,10 +59,13 @@ RULES_BEYOND_THE_SCHEMA = [
     "POST /api/v1/work-items/{item_id}/return",
     "POST /api/v1/work-items/{item_id}/add-signer",
     # the month's plan: members imported and a month the calendar covers; only a draft is
-    # published; a decline within its window; attendance of people planned there
+    # published; a decline or swap within its window; attendance of people planned there; a
+    # re-plan names a change, of projects that exist
     "POST /api/v1/volunteering/plans/{month}/draft",
     "POST /api/v1/volunteering/plans/{plan_id}/publish",
+    "POST /api/v1/volunteering/plans/{plan_id}/review",
     "POST /api/v1/volunteering/members/{code}/declines",
+    "POST /api/v1/volunteering/members/{code}/swaps",
     "POST /api/v1/volunteering/activities/{activity}/attendance",
     # grassroots: a category, grid, building, department, community or wish kind of the data;
     # a failed verification states its reasons

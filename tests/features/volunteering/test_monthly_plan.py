@@ -4,6 +4,7 @@ the validator for the plan, on the records for import, attendance and compliance
 import dataclasses
 import random
 from collections import Counter
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -12,10 +13,18 @@ from sqlalchemy import select
 
 from policies.access import Actor, Role
 from policies.volunteering import plan as rules
-from policies.volunteering.model import Activity, Availability, ProjectType, SlotKind
-from services.volunteering import compliance, importer, plans, reference
+from policies.volunteering.model import Activity, Availability, Instance, ProjectType, SlotKind
+from policies.volunteering.plan import Plan
+from services.platform.db.models import AuditEvent
+from services.platform.errors import Conflict, InvalidInput
+from services.volunteering import compliance, importer, plans, reference, swaps
 from services.volunteering.explain import explain
-from services.volunteering.models import VolunteerAssignment, VolunteerProject, VolunteerUnit
+from services.volunteering.models import (
+    VolunteerAssignment,
+    VolunteerPlan,
+    VolunteerProject,
+    VolunteerUnit,
+)
 from services.volunteering.optimiser import plan_month
 from services.volunteering.repair import repair
 
@@ -322,3 +331,138 @@ def fewer_repeats(seen):
     assert sum(bool(january[m]) for m in had) < sum(
         bool(seen["forgetful"][1][m]) for m in had)
     assert Counter(bool(december[m]) for m in december)[True] > 0
+
+
+# swaps --------------------------------------------------------------------------------------
+
+BEFORE_DECEMBER = date(2026, 11, 25)  # every December activity is more than 3 days away
+
+
+def published_month(db, plan_id: int) -> tuple[Instance, Plan]:
+    with db.reading() as uow:
+        row = uow.session.get(VolunteerPlan, plan_id)
+        district = plans.district_from(uow.session)
+        hosts = row.hosts
+        rows = uow.session.scalars(select(VolunteerAssignment).where(
+            VolunteerAssignment.plan_id == plan_id, VolunteerAssignment.status == "planned"))
+        assignments: dict[str, tuple[str, ...]] = {}
+        for r in rows:
+            assignments[r.member_code] = (*assignments.get(r.member_code, ()), r.activity_code)
+    return reference.month_instance(MONTH, district), Plan(hosts, assignments)
+
+
+def interchangeable(instance: Instance, plan: Plan) -> tuple[str, str]:
+    """Two members the rules cannot tell apart (unit, home, availability, one activity each)
+    at different activities, neither of them at a concentrated activity."""
+    hosted = set(plan.hosts.values())
+    seen: dict[tuple, tuple[str, str]] = {}
+    for m in instance.members:
+        acts = plan.assignments.get(m.code, ())
+        if m.requested != 1 or len(acts) != 1 or acts[0] in hosted:
+            continue
+        key = (m.unit, m.home, m.availability)
+        if key in seen and seen[key][1] != acts[0]:
+            return seen[key][0], m.code
+        seen.setdefault(key, (m.code, acts[0]))
+    raise AssertionError("no two interchangeable members in the plan")
+
+
+@when("社区为两名同单位、同报到社区的党员互换各自的活动", target_fixture="seen")
+def exchange(fresh_db, published):
+    instance, before = published_month(fresh_db, published.id)
+    a, b = interchangeable(instance, before)
+    (x,), (y,) = before.assignments[a], before.assignments[b]
+    now = swaps.swap(fresh_db, SECRETARY, MONTH, swaps.Swap(a, x, y, with_member=b),
+                     BEFORE_DECEMBER)
+    return {"before": before, "pair": (a, b), "acts": (x, y), "now": now}
+
+
+@then("两人各自参加对方原来的活动")
+def exchanged(seen):
+    (a, b), (x, y) = seen["pair"], seen["acts"]
+    assert seen["now"] == {a: [y], b: [x]}
+
+
+@then("其他党员的安排不变，校验结果仍为全部硬性规则成立")
+def others_unchanged_and_valid(fresh_db, published, seen):
+    instance, after = published_month(fresh_db, published.id)
+    changed = {m for m in after.assignments
+               if set(after.assignments[m]) != set(seen["before"].assignments[m])}
+    assert changed == set(seen["pair"])
+    assert rules.validate(instance, after).holds
+
+
+@then("审计记录写明两人互换前后的活动")
+def swap_audited(fresh_db, seen):
+    with fresh_db.reading() as uow:
+        event = uow.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "volunteer_plan.swapped")).one()
+    (a, b), (x, y) = seen["pair"], seen["acts"]
+    assert event.before == {a: [x], b: [y]} and event.after == {a: [y], b: [x]}
+
+
+@when("主办单位的一名党员要求离开本单位的集中活动，换到别的活动", target_fixture="seen")
+def host_member_leaves(fresh_db, published):
+    instance, before = published_month(fresh_db, published.id)
+    unit_of = {m.code: m.unit for m in instance.members}
+    unit, hosted = next((u, a) for u, a in sorted(before.hosts.items())
+                        if sum(hosted_by_own(before, a, u, unit_of)) == 3)
+    member = next(m for m, acts in sorted(before.assignments.items())
+                  if hosted in acts and unit_of[m] == unit)
+    elsewhere = next(a for a in sorted(before.open_activities())
+                     if a not in before.assignments[member])
+    try:
+        swaps.swap(fresh_db, SECRETARY, MONTH, swaps.Swap(member, hosted, elsewhere),
+                   BEFORE_DECEMBER)
+    except Conflict as refused:
+        return {"refused": str(refused), "before": before}
+    return {"refused": None, "before": before}
+
+
+def hosted_by_own(plan: Plan, activity: str, unit: str, unit_of: dict[str, str]):
+    return (unit_of[m] == unit for m, acts in plan.assignments.items() if activity in acts)
+
+
+@then("换班被拒绝，说明主办单位到场党员不足")
+def refused_for_hosting(seen):
+    assert seen["refused"] and "hosting (QL-11a)" in seen["refused"]
+
+
+@then("计划不变")
+def plan_unchanged(fresh_db, published, seen):
+    assert published_month(fresh_db, published.id)[1].assignments == seen["before"].assignments
+
+
+def free_move(instance: Instance, plan: Plan) -> tuple[str, str, str]:
+    """A member and a move to an open activity with a free seat that breaks no rule."""
+    loads = plan.loads()
+    capacity = {a.code: a.capacity for a in instance.activities}
+    free = [a for a in sorted(plan.open_activities()) if loads[a] < capacity[a]]
+    for m in sorted(plan.assignments):
+        for left in plan.assignments[m]:
+            for target in free:
+                if target in plan.assignments[m]:
+                    continue
+                moved = dict(plan.assignments) | {m: tuple(
+                    target if a == left else a for a in plan.assignments[m])}
+                if rules.validate(instance, Plan(plan.hosts, moved)).holds:
+                    return m, left, target
+    raise AssertionError("no member can move to a free seat")
+
+
+@when(parsers.parse("一名党员在活动前{days:d}天要求换到有空位的活动"), target_fixture="seen")
+def move_days_before(fresh_db, published, days):
+    instance, before = published_month(fresh_db, published.id)
+    member, left, target = free_move(instance, before)
+    first = min(date.fromisoformat(a.split("@")[1][:10]) for a in (left, target))
+    try:
+        swaps.swap(fresh_db, SECRETARY, MONTH, swaps.Swap(member, left, target),
+                   first - timedelta(days=days))
+    except InvalidInput:
+        return {"result": "太晚，不能换班"}
+    return {"result": "已换班"}
+
+
+@then(parsers.parse('换班结果为"{result}"'))
+def swap_result(seen, result):
+    assert seen["result"] == result
