@@ -51,6 +51,18 @@ def create_postgres_database(base_url: str, name: str) -> str:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
+def copy_postgres_database(template: str, name: str) -> str:
+    """A copy of the `template` database (PostgreSQL's CREATE DATABASE … TEMPLATE)."""
+    admin = create_engine(make_url(template).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(
+            f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"'))
+    admin.dispose()
+    return make_url(template).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def db(database_url) -> Database:
     database = Database(database_url)

@@ -21,15 +21,13 @@ import schemathesis
 from hypothesis import settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis import Config
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from services.platform import identity, reference_data
 from services.platform.db.migrate import upgrade
 from services.platform.db.uow import Database
 from services.platform.settings import Settings
-from tests.conftest import DEMO_PASSWORD, SYSTEM, create_postgres_database
+from tests.conftest import DEMO_PASSWORD, SYSTEM, copy_postgres_database, create_postgres_database
 
 # Hypothesis caches what it reads of the source under ./.hypothesis, already while the tests
 # below are collected; the example database itself is switched off in CONFIG.
@@ -134,17 +132,6 @@ def app_on_a_copy(template: str, name: str):
     else:
         url = copy_postgres_database(template, f"govflow_contract_{name}")
     return create_app(Settings(database_url=url, prefect_api_url="http://127.0.0.1:9/api"))
-
-
-def copy_postgres_database(template: str, name: str) -> str:
-    admin = create_engine(make_url(template).set(database="postgres"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(
-            f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"'))
-    admin.dispose()
-    return make_url(template).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 PASSWORD = "e2e-demo-password"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -45,8 +46,37 @@ def refuses_connections(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.fixture(scope="session")
+def prefect_template(tmp_path_factory) -> str | None:
+    """On PostgreSQL, Prefect's database migrated once for the session; each module's stack
+    runs on a copy of its own (as each embedded stack has its own SQLite file). A database
+    shared by the modules' stacks would hand one stack's unfinished runs to the next stack's
+    worker, whose cases of the same numbers are other cases."""
+    base = os.environ.get("GOVFLOW_TEST_PREFECT_DATABASE_URL")
+    if not base:
+        return None
+    from tests.conftest import create_postgres_database
+
+    sync = make_url(base).set(drivername="postgresql+psycopg").render_as_string(False)
+    template = make_url(create_postgres_database(sync, "govflow_prefect_template")).set(
+        drivername=make_url(base).drivername).render_as_string(hide_password=False)
+    subprocess.run([str(Path(sys.executable).parent / "prefect"), "server", "database",
+                    "upgrade", "-y"], check=True, capture_output=True, timeout=600,
+                   env=os.environ | {"PREFECT_API_DATABASE_CONNECTION_URL": template,
+                                     "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect"))})
+    return template
+
+
+def prefect_database_for(template: str, module: str) -> str:
+    from tests.conftest import copy_postgres_database
+
+    sync = make_url(template).set(drivername="postgresql+psycopg").render_as_string(False)
+    copy = copy_postgres_database(sync, "govflow_prefect_" + module.rsplit(".", 1)[-1])
+    return make_url(copy).set(drivername=make_url(template).drivername).render_as_string(False)
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, database_url, request):
+def stack(tmp_path_factory, database_url, prefect_template, request):
     workdir = tmp_path_factory.mktemp("stack")
     api_port, prefect_port = free_port(), free_port()
     prefect_api = f"http://127.0.0.1:{prefect_port}/api"
@@ -56,8 +86,9 @@ def stack(tmp_path_factory, database_url, request):
         "GOVFLOW_DATABASE_URL": _own_database(database_url, workdir, request.module.__name__),
         **getattr(request.module, "STACK_ENV", {}),
     }
-    if os.environ.get("GOVFLOW_TEST_PREFECT_DATABASE_URL"):
-        env["GOVFLOW_PREFECT_DATABASE_URL"] = os.environ["GOVFLOW_TEST_PREFECT_DATABASE_URL"]
+    if prefect_template:
+        env["GOVFLOW_PREFECT_DATABASE_URL"] = prefect_database_for(prefect_template,
+                                                                   request.module.__name__)
     log = open(workdir / "up.log", "wb")  # noqa: SIM115
     up = subprocess.Popen([str(Path(sys.executable).parent / "govflow"), "up"], cwd=workdir,
                           env=env, stdout=log, stderr=subprocess.STDOUT,
