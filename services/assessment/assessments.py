@@ -22,12 +22,12 @@ from policies.assessment.scoring import (
     score,
     with_changes,
 )
+from policies.reference import ReferenceDataError
 from services.assessment import readers
 from services.assessment.models import Assessment, AssessmentEntry, Award
 from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from policies.reference import ReferenceDataError
 from services.platform.reference_data import file_name, read_yaml, validate_entry
 from services.work import cases
 from services.work.models import Case, WorkItem

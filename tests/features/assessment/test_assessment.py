@@ -177,7 +177,8 @@ def lists_indicators(seen, listed):
 @then(parsers.parse("没有记录的{left}项指标注明不适用，不计分"))
 def not_applicable(seen, left):
     missing = [i for i in seen["score"].indicators if i.value is None]
-    assert len(missing) == CHINESE_COUNTS[left] and all(i.points is None and i.whole == 0 for i in missing)
+    assert len(missing) == CHINESE_COUNTS[left]
+    assert all(i.points is None and i.whole == 0 for i in missing)
 
 
 @then(parsers.parse("得分为{total:g}分"))

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.assessment import popularity, readers
+from policies.assessment.scoring import Ranked, award_candidates
+from services.assessment import assessments, popularity, readers
+from services.assessment import figures as assessment_figures
 from services.one_stop.models import Rating, Visit
 from services.platform import reference_data
 from services.volunteering.models import (
@@ -124,3 +126,40 @@ def test_volunteer_activities_held_count_in_the_centres_popularity(loaded_db):
     assert march["st-08"]["activities"] == 1 and march["st-07"]["activities"] == 1
     assert "activities" not in april["st-08"]  # signed in as absent: not held
     assert april["st-07"]["activities"] == 1
+
+
+def test_the_assessments_figures_for_the_handbook(loaded_db):
+    """Nothing published yet: no score, no candidates; in April 2027 东屿's centre held an
+    activity (index 3, the data's weight), every other centre was unused."""
+    with loaded_db.writing() as uow:
+        _volunteering(uow.session)
+        uow.commit()
+    calendar = reference_data.read_calendar(None)
+    found = {f.code: f.value for f in assessment_figures.figures(
+        loaded_db, calendar, date(2027, 4, 30))}
+    with loaded_db.reading() as uow:
+        centres = len(popularity.centre_uses(uow.session, "2027-04"))
+    assert (found["mean_score"], found["award_candidates"]) == (None, None)
+    assert found["centres_unused"] == centres - 1
+    assert found["mean_popularity"] == round(3 / centres, 2)
+
+
+def test_the_figures_show_the_latest_published_year_only(loaded_db):
+    rules = assessments.assessment_rules()
+
+    def store(year: int, scores: dict[str, float], change: int | None) -> None:
+        ranking = [Ranked(community=c, name_zh=c, score=s, indicators=[], rank=n + 1,
+                          previous_rank=None if change is None else n + 1 + change,
+                          change=change) for n, (c, s) in enumerate(scores.items())]
+        outcome = assessments.Outcome(
+            year=year, ranking=ranking, previous_source="published",
+            candidates=award_candidates(ranking, rules.award, {}))
+        with loaded_db.writing() as uow:
+            assessments._store(uow.session, rules, outcome, date(year + 1, 1, 10), None)
+            uow.commit()
+
+    store(2026, {S: 90.0, D: 70.0}, None)  # published: no candidate
+    store(2027, {S: 60.0, D: 50.0}, 3)  # both rose 3 places: awaiting the district
+    found = {f.code: f.value for f in assessment_figures.figures(
+        loaded_db, reference_data.read_calendar(None), date(2028, 1, 11))}
+    assert (found["mean_score"], found["award_candidates"]) == (80.0, 0)
