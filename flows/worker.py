@@ -30,6 +30,7 @@ from flows.volunteering.monthly_plan import monthly_plan
 from flows.whistle.whistle_sweep import whistle_sweep
 from flows.wishes.urge import urge_unclaimed_wishes
 from policies.meetings.cadence import cron_of
+from services.assessment import figures as assessment_figures
 from services.assessment.assessments import assessment_rules
 from services.grid import figures as grid_figures
 from services.meetings.bodies import bodies, rules
@@ -43,7 +44,8 @@ from services.work import outbox
 
 TIMEZONE = "Asia/Shanghai"
 # Each process's dashboard figures, recorded nightly for the handbook's charts over time.
-FIGURE_SOURCES = [one_stop_figures.__name__, grid_figures.__name__]
+FIGURE_SOURCES = [one_stop_figures.__name__, grid_figures.__name__,
+                  assessment_figures.__name__]
 
 
 def deployments() -> list[tuple[Flow, RunnerDeployment]]:

@@ -16,13 +16,31 @@ class Schedule(_Entry):
     day: int = Field(ge=1, le=28)
 
 
+class Band(_Entry):
+    """A two-sided target: a value from `low` to `high` (both included) is good."""
+
+    low: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low >= self.high:
+            raise ValueError("a band's low is below its high")
+        return self
+
+    def holds(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+
 class Indicator(_Entry):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name_zh: str
     definition: str
     source: str
     weight: float = Field(gt=0, le=1)
-    direction: Literal["higher", "lower"]
+    direction: Literal["higher", "lower", "band"]
+    band: Band | None = None  # direction band: the thresholds (read from the owning process)
+    band_from: str | None = None  # where the band is published, e.g. whistle.rate_band
     clause: str | None = None
     reason: str | None = None
 
@@ -30,6 +48,8 @@ class Indicator(_Entry):
     def _a_clause_or_a_reason(self):
         if not (self.clause or self.reason):
             raise ValueError(f"indicator {self.code} names its clause or its reason")
+        if (self.direction == "band") != (self.band is not None):
+            raise ValueError(f"indicator {self.code}: a band, and only with direction band")
         return self
 
 
@@ -53,7 +73,7 @@ class AwardRule(_Entry):
     key_tasks: dict[int, list[KeyTask]] = Field(default_factory=dict)
 
 
-Use = Literal["visits", "wishes", "meetings"]  # use only: no term can count equipment
+Use = Literal["visits", "wishes", "meetings", "activities"]  # use only: no term can count equipment
 
 
 class Term(_Entry):

@@ -4,11 +4,15 @@ or that completed a key task the district named, is an award candidate.
 
 An indicator with nothing to divide by (no records of its kind in the community that year) is
 not applicable: it scores neither 0 nor 100 %, and the other indicators' weights are scaled up
-to fill its place, so a community is not judged on what it had no occasion to do."""
+to fill its place, so a community is not judged on what it had no occasion to do.
+
+A two-sided indicator (direction `band`, the whistle rate) earns its points when its value is
+within the band, both limits included, and none outside it (the project's choice: below the
+band the mechanism is unused, above it routine handling fails)."""
 
 from pydantic import BaseModel
 
-from policies.assessment.rules import AwardRule, Indicator
+from policies.assessment.rules import AwardRule, Band, Indicator
 
 
 class Ratio(BaseModel):
@@ -24,6 +28,7 @@ class IndicatorResult(BaseModel):
     value: float | None  # part ÷ whole; none when nothing to divide by
     weight: float  # the data's weight
     direction: str
+    band: Band | None = None  # direction band: the thresholds the value is held to
     points: float | None  # what it adds to the score (weights scaled over applicable ones)
 
 
@@ -60,7 +65,10 @@ def score(community: str, name_zh: str, ratios: dict[str, Ratio],
 
 def _points(indicator: Indicator, ratio: Ratio, scale: float) -> float:
     value = ratio.part / ratio.whole
-    good = value if indicator.direction == "higher" else 1 - value
+    if indicator.band is not None:
+        good = 1.0 if indicator.band.holds(value) else 0.0
+    else:
+        good = value if indicator.direction == "higher" else 1 - value
     return 100 * indicator.weight / scale * good
 
 
@@ -69,6 +77,7 @@ def _result(indicator: Indicator, ratio: Ratio, points: float | None) -> Indicat
     return IndicatorResult(code=indicator.code, name_zh=indicator.name_zh, part=ratio.part,
                            whole=ratio.whole, value=None if value is None else round(value, 4),
                            weight=indicator.weight, direction=indicator.direction,
+                           band=indicator.band,
                            points=None if points is None else round(points, 2))
 
 

@@ -22,12 +22,13 @@ from policies.assessment.scoring import (
     score,
     with_changes,
 )
+from policies.reference import ReferenceDataError
 from services.assessment import readers
 from services.assessment.models import Assessment, AssessmentEntry, Award
 from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.platform.reference_data import read_entry
+from services.platform.reference_data import file_name, read_yaml, validate_entry
 from services.work import cases
 from services.work.models import Case, WorkItem
 from services.work.work_items import WorkItemSpec
@@ -39,8 +40,24 @@ CONFIRM_STEP = "confirm-awards"
 
 @cache
 def assessment_rules() -> AssessmentRules:
-    return read_entry(AssessmentRules, files("policies.assessment") / "data" / "assessment.yaml",
-                      "assessment")
+    path = files("policies.assessment") / "data" / "assessment.yaml"
+    raw = read_yaml(path)
+    for indicator in raw.get("indicators") or []:
+        if isinstance(indicator, dict) and indicator.get("band_from"):
+            indicator["band"] = published_band(indicator["band_from"])
+    return validate_entry(AssessmentRules, raw, file_name(path), "assessment")
+
+
+def published_band(name: str) -> dict[str, Any]:
+    """A band another process publishes in its data (`whistle.rate_band`: the whistle's
+    吹哨率 band in policies/whistle/data/whistle.yaml), read as a file, never imported, so
+    that the assessment holds the rate to the whistle's own thresholds."""
+    process, _, key = name.partition(".")
+    path = files("policies") / process / "data" / f"{process}.yaml"
+    band = read_yaml(path).get(key)
+    if not isinstance(band, dict):
+        raise ReferenceDataError(f"{file_name(path)}: no '{key}' band for the assessment")
+    return {"low": band.get("low"), "high": band.get("high")}
 
 
 class Outcome(BaseModel):

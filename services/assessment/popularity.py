@@ -1,7 +1,8 @@
 """QL-12b 人气指数 of the party-and-mass service centres, month by month: the district centre
 and the 43 stations (street centres, community and village stations), each with its use counted
 from the work layer — visits (one-stop cases accepted there; the district centre's are those
-with no station), wishes posted in its community, joint meetings of its unit held — and the
+with no station), wishes posted in its community, joint meetings of its unit held — and from
+the volunteer plan's published read model — volunteer activities held in its community — and the
 index computed with the data's formula (policies/assessment/popularity.py)."""
 
 from collections import Counter
@@ -46,6 +47,9 @@ def centre_uses(session: Session, month: str) -> list[CentreUse]:
         use, centre = _use(f, centre_of_unit)
         if centre in counts:
             counts[centre][use] += 1
+    for community, held in readers.activities_held(session, month).items():
+        if (centre := centre_of_unit.get(community)) in counts:
+            counts[centre]["activities"] += held
     names = {readers.DISTRICT_CENTRE: (DISTRICT_NAME, "district_centre")}
     names |= {s.code: (s.name_zh, s.kind) for s in stations}
     return [CentreUse(centre=code, name_zh=names[code][0], kind=names[code][1],

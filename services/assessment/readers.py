@@ -1,4 +1,5 @@
-"""What the assessment reads of the other processes: the shared work layer only.
+"""What the assessment reads of the other processes: the shared work layer, and the read
+models the other processes publish.
 
 Every process that the indicators judge records its cases in the work layer, and a case carries
 what the assessment needs — its process name, its place (a grid or community in
@@ -8,15 +9,17 @@ assessment imports no process and needs no view of a process's own tables: the p
 and the details keys below are the published contract (the same ones the red forum and the
 dashboards read). Reference data (org units, stations) comes from the platform.
 
-An indicator whose figures are not on the case (volunteer compliance, whistle response, one-stop
-satisfaction) waits for its process to publish a read model; the data lists it as pending."""
+The figures that are not on the case — volunteer compliance (QL-11a/b), the whistles, one-stop
+ratings and visits, volunteer activities held — are read from the SQL views their processes
+publish (migration 0014; each documented in services/<process>/published.md), by name, with
+`text()`: the view's name and columns are the contract, the process's tables are not."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from policies.assessment.scoring import Ratio
@@ -96,32 +99,89 @@ def overdue_escalated(session: Session, case_ids: list[int], until: date) -> set
     return found
 
 
+# The published read models (views), by name: (community or station, part, whole) rows.
+_MONTHS = "WHERE month BETWEEN :first AND :last GROUP BY community"
+VOLUNTEER_UNITS = text(  # QL-11a: unit-months held ÷ unit-months, by paired community
+    f"SELECT community, SUM(held), COUNT(*) FROM published_volunteering_units {_MONTHS}")
+VOLUNTEER_MEMBERS = text(  # QL-11b: member-months served ÷ member-months, by home community
+    f"SELECT community, SUM(served), COUNT(*) FROM published_volunteering_members {_MONTHS}")
+_DAYS = "WHERE accepted_on BETWEEN :start AND :end GROUP BY station_code"
+ONE_STOP_RATINGS = text(  # HC-03: rated satisfied ÷ rated, by station
+    f"SELECT station_code, SUM(satisfied), COUNT(*) FROM published_one_stop_ratings {_DAYS}"
+).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+ONE_STOP_VISITS = text(  # HC-11e: ended with at most one visit ÷ ended, by station
+    f"SELECT station_code, SUM(at_most_once), COUNT(*) FROM published_one_stop_visits {_DAYS}"
+).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+WHISTLED = text("SELECT DISTINCT case_id FROM published_whistles WHERE case_id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True))
+ACTIVITIES_HELD = text(  # volunteer activities held (someone signed in) in a month
+    "SELECT community, COUNT(*) FROM published_volunteering_activities WHERE month = :month "
+    "GROUP BY community")
+
+
+def whistled(session: Session, case_ids: list[int]) -> set[int]:
+    """The cases (grid issues) a whistle was blown on."""
+    found: set[int] = set()
+    for chunk in (case_ids[n:n + 500] for n in range(0, len(case_ids), 500)):
+        found |= set(session.scalars(WHISTLED, {"ids": chunk}))
+    return found
+
+
+def published_counts(session: Session, year: int, where: Places
+                     ) -> dict[str, dict[str, tuple[int, int]]]:
+    """community → indicator → (part, whole) from the published read models."""
+    months = {"first": f"{year}-01", "last": f"{year}-12"}
+    days = {"start": date(year, 1, 1), "end": date(year, 12, 31)}
+    found: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for code, query, params, by_station in (
+            ("volunteer_units_held", VOLUNTEER_UNITS, months, False),
+            ("volunteer_members_served", VOLUNTEER_MEMBERS, months, False),
+            ("one_stop_satisfaction", ONE_STOP_RATINGS, days, True),
+            ("one_stop_single_visit", ONE_STOP_VISITS, days, True)):
+        for place, part, whole in session.execute(query, params):
+            community = (where.station_community.get(place) if by_station
+                         else where.community_of.get(place))
+            if community is not None:  # a village station's, or a unit outside the tree
+                before = found[community].get(code, (0, 0))
+                found[community][code] = (before[0] + int(part), before[1] + int(whole))
+    return found
+
+
+def activities_held(session: Session, month: str) -> dict[str, int]:
+    """community → volunteer activities held there in the month (the volunteer plan's view)."""
+    return {c: int(n) for c, n in session.execute(ACTIVITIES_HELD, {"month": month})}
+
+
 def community_ratios(session: Session, year: int) -> tuple[Places, dict[str, dict[str, Ratio]]]:
     """Each community's indicator figures for the year (data/assessment.yaml's definitions)."""
     where = places(session)
     facts = case_facts(session, date(year, 1, 1), date(year, 12, 31))
     escalated = overdue_escalated(session, [f.id for f in facts], date(year, 12, 31))
+    blown = whistled(session, [f.id for f in facts if f.process == GRID])
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for f in facts:
         community = (where.station_community.get(f.station) if f.process == APPROVAL
                      else where.community_of.get(f.place or ""))
         if community is None:
             continue  # a district or street body's case, or a village station's
-        for code, hit in _indicator_hits(f, f.id in escalated):
+        for code, hit in _indicator_hits(f, f.id in escalated, f.id in blown):
             counts[community][code][0] += hit
             counts[community][code][1] += 1
+    for community, published in published_counts(session, year, where).items():
+        for code, (part, whole) in published.items():
+            counts[community][code] = [part, whole]
     return where, {c: {code: Ratio(part=p, whole=w) for code, (p, w) in found.items()}
                    for c, found in counts.items()}
 
 
-def _indicator_hits(f: CaseFacts, escalated: bool) -> list[tuple[str, bool]]:
+def _indicator_hits(f: CaseFacts, escalated: bool, whistled: bool) -> list[tuple[str, bool]]:
     """(indicator, counted in its numerator) for each indicator whose denominator has `f`."""
     on_time = f.finished_on is not None and (f.due_on is None or f.finished_on <= f.due_on)
     if f.process == GRID:
         hits = [("grid_resolved_on_time", on_time)]
         if f.rating:
             hits.append(("grid_satisfaction", f.rating in SATISFIED))
-        return hits + [("escalated_share", escalated)]
+        return hits + [("escalated_share", escalated), ("whistle_rate", whistled)]
     if f.process == WISH:
         return [("wishes_fulfilled", f.status in FULFILLED), ("escalated_share", escalated)]
     if f.process == RESOLUTION:  # closed without ever being escalated past its deadline

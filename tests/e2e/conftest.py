@@ -116,9 +116,13 @@ def stop_when_the_tests_die() -> None:
 def _own_database(database_url: str, workdir: Path, module: str) -> str:
     if database_url.startswith("sqlite"):
         return f"sqlite:///{workdir / 'var' / 'govflow.db'}"
+    from sqlalchemy.engine import make_url
+
     from tests.conftest import create_postgres_database
 
-    return create_postgres_database(database_url, "govflow_e2e_" + module.rsplit(".", 1)[-1])
+    # named after the test database too: two worktrees running one module must not share it
+    base = make_url(database_url).database
+    return create_postgres_database(database_url, f"{base}_e2e_{module.rsplit('.', 1)[-1]}")
 
 
 

@@ -51,6 +51,7 @@ def test_the_worker_records_each_process_dashboard_figures_of_the_day(stack):
     recorded = {(s.process, s.code): s.points for s in figures.series(stack_db(stack))}
     assert recorded[("one_stop", "received")][-1][0].isoformat() == "2026-03-02"
     assert ("grid", "response_rate") in recorded
+    assert recorded[("assessment", "centres_unused")][-1][1] > 0  # no centre was used that month
 
 
 def test_ctrl_c_stops_everything_it_started(stack):

@@ -88,6 +88,7 @@ def test_the_printable_report_and_a_missing_year(client, login, assessed):
     report = client.get(f"/api/v1/assessment/{YEAR}/report", headers=login("auditor"))
     assert report.status_code == 200 and "温厝社区" in report.text
     assert "微心愿实现率" in report.text and "1/2＝50.0%" in report.text
+    assert "吹哨率<br>（权重0.05；2%至30%得分）" in report.text  # the whistle's own band
     missing = client.get("/api/v1/assessment/2099", headers=login("auditor"))
     assert missing.status_code == 404 and missing.headers["content-type"].startswith(
         "application/problem+json")

@@ -2,6 +2,7 @@
 popularity index on the pure rules with the data's weights; the award's confirmation on the use
 cases, through the district's work item as the flow opens it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -148,9 +149,14 @@ def wish_figures(figures, name, posted, done):
     figures["wishes_fulfilled"] = Ratio(part=done, whole=posted)
 
 
-@given(parsers.parse("这{total:d}件网格问题和微心愿中有{escalated:d}件被升级督办；其余三项指标没有记录"))
-def escalation_figures(figures, total, escalated):
+CHINESE_COUNTS = {"三": 3, "五": 5, "八": 8}
+
+
+@given(parsers.parse("这{total:d}件网格问题和微心愿中有{escalated:d}件被升级督办；"
+                     "其余{left}项指标没有记录"))
+def escalation_figures(figures, total, escalated, left):
     figures["escalated_share"] = Ratio(part=escalated, whole=total)
+    assert len(rules.indicators) - 4 == CHINESE_COUNTS[left]
 
 
 @when("计算温厝社区2026年的得分", target_fixture="seen")
@@ -168,15 +174,86 @@ def lists_indicators(seen, listed):
         assert shown[INDICATORS[name + "率"]] == int(percent) / 100
 
 
-@then("没有记录的三项指标注明不适用，不计分")
-def not_applicable(seen):
+@then(parsers.parse("没有记录的{left}项指标注明不适用，不计分"))
+def not_applicable(seen, left):
     missing = [i for i in seen["score"].indicators if i.value is None]
-    assert len(missing) == 3 and all(i.points is None and i.whole == 0 for i in missing)
+    assert len(missing) == CHINESE_COUNTS[left]
+    assert all(i.points is None and i.whole == 0 for i in missing)
 
 
 @then(parsers.parse("得分为{total:g}分"))
 def total_score(seen, total):
     assert seen["score"].score == total
+
+
+# Published figures (volunteer plan, whistle, one-stop) as the readers hand them to the score.
+@given(parsers.re(r"(?P<name>\S+社区)2027年上报网格问题(?P<issues>\d+)件，全部按期办结；包保单位"
+                  r"(?P<units>\d+)个，(?P<missed>.+)；报到党员的人月数为(?P<months>\d+)，"
+                  r"参加了志愿服务的有(?P<served>\d+)"))
+def volunteer_figures(figures, name, issues, units, missed, months, served):
+    unit_months = int(units) * 12
+    skipped = 0 if missed == "12个月都开展了集中活动" else int(
+        re.fullmatch(r"其中1个有(\d+)个月没有开展集中活动", missed).group(1))
+    figures.setdefault("communities", {})[UNITS[name]] = {
+        "grid_resolved_on_time": Ratio(part=int(issues), whole=int(issues)),
+        "volunteer_units_held": Ratio(part=unit_months - skipped, whole=unit_months),
+        "volunteer_members_served": Ratio(part=int(served), whole=int(months))}
+
+
+@when("计算两个社区2027年的得分", target_fixture="seen")
+def compute_two(figures):
+    return {"scores": {c: score(c, c, ratios, rules.indicators)
+                       for c, ratios in figures["communities"].items()}}
+
+
+def _shown(result: CommunityScore, code: str) -> float:
+    return next(i.value for i in result.indicators if i.code == code)
+
+
+@then(parsers.re(r"(?P<name>\S+社区)包保单位集中活动开展率为(?P<rate>[\d.]+)%，得分(?P<total>[\d.]+)分"
+                 r"(?P<lower>，低于石塘社区)?"))
+def volunteer_score(seen, name, rate, total, lower):
+    result = seen["scores"][UNITS[name]]
+    assert _shown(result, "volunteer_units_held") == round(float(rate) / 100, 4)
+    assert result.score == float(total)
+    if lower:
+        assert result.score < seen["scores"][UNITS["石塘社区"]].score
+
+
+@given(parsers.parse("{name}2027年上报网格问题{issues:d}件，全部按期办结，其中吹哨{blown:d}件"))
+def whistle_figures(figures, name, issues, blown):
+    figures["community"] = UNITS[name]
+    figures["grid_resolved_on_time"] = Ratio(part=issues, whole=issues)
+    figures["whistle_rate"] = Ratio(part=blown, whole=issues)
+
+
+@when(parsers.parse("计算{name}2027年的得分"), target_fixture="seen")
+def compute_2027(figures, name):
+    ratios = {k: v for k, v in figures.items() if k != "community"}
+    return {"score": score(figures["community"], name, ratios, rules.indicators)}
+
+
+@then(parsers.parse("吹哨率为{rate:d}%，得分{total:g}分"))
+def whistle_score(seen, rate, total):
+    result = seen["score"]
+    assert _shown(result, "whistle_rate") == rate / 100 and result.score == total
+    band = next(i.band for i in result.indicators if i.code == "whistle_rate")
+    assert (band.low, band.high) == (0.02, 0.30)  # the whistle process's own band
+
+
+@given(parsers.parse("{name}便民服务站2027年办结办件{ended:d}件，其中{once:d}件申请人到场不超过一次；"
+                     "申请人评价了{rated:d}件，{satisfied:d}件满意或非常满意"))
+def one_stop_figures(figures, name, ended, once, rated, satisfied):
+    figures["community"] = UNITS[name]
+    figures["one_stop_single_visit"] = Ratio(part=once, whole=ended)
+    figures["one_stop_satisfaction"] = Ratio(part=satisfied, whole=rated)
+
+
+@then(parsers.parse('得分列出便民服务站满意率{satisfied:d}%、"最多跑一次"占比{once:d}%'))
+def one_stop_shown(seen, satisfied, once):
+    result = seen["score"]
+    assert _shown(result, "one_stop_satisfaction") == satisfied / 100
+    assert _shown(result, "one_stop_single_visit") == once / 100
 
 
 @given(parsers.re(r"2026年3月(?P<name>\S+便民服务站)（(?P<area>\d+)平方米、(?P<rooms>\d+)个功能室）"
@@ -193,9 +270,20 @@ def busy_centre(centres, name, visits, wishes):
     centres[STATIONS[name]] = {"visits": int(visits), "wishes": int(wishes)}
 
 
+@pytest.fixture
+def centres() -> dict:
+    return {}
+
+
 @given(parsers.re(r"2026年3月(?P<name>\S+便民服务站)受理来访(?P<visits>\d+)件$"))
 def some_visits(centres, name, visits):
     centres[STATIONS[name]] = {"visits": int(visits)}
+
+
+@given(parsers.re(r"2026年3月(?P<name>\S+便民服务站)受理来访(?P<visits>\d+)件，"
+                  r"社区开展志愿服务活动(?P<held>\d+)次"))
+def visits_and_activities(centres, name, visits, held):
+    centres[STATIONS[name]] = {"visits": int(visits), "activities": int(held)}
 
 
 @when("计算2026年3月的人气指数", target_fixture="seen")
@@ -237,4 +325,5 @@ def add_facility_term(term):
 
 @then("数据被拒绝，因为公式只能计入使用")
 def refused(seen):
-    assert "terms.3.use" in seen["refused"] and "visits" in seen["refused"]
+    added = len(rules.popularity.terms)  # the refused term is the one after the data's
+    assert f"terms.{added}.use" in seen["refused"] and "visits" in seen["refused"]

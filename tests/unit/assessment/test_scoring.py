@@ -54,3 +54,21 @@ def test_the_yearly_deployment_runs_on_10_january():
     crons = {f"{f.name}/{d.name}": [getattr(s.schedule, "cron", None) for s in d.schedules]
              for f, d in deployments() if d.schedules}
     assert crons["assessment/yearly"] == ["0 9 10 1 *"]
+
+
+def test_a_band_indicator_needs_its_band_and_the_whistles_band_is_read_from_its_data():
+    whistle = next(i for i in rules.indicators if i.code == "whistle_rate")
+    assert (whistle.direction, whistle.band.low, whistle.band.high) == ("band", 0.02, 0.30)
+    data = rules.model_dump()
+    data["indicators"] = [i | {"band": None} if i["code"] == "whistle_rate" else i
+                          for i in data["indicators"]]
+    with pytest.raises(ValidationError, match="a band, and only with direction band"):
+        AssessmentRules.model_validate(data)
+
+
+def test_the_whistle_rate_scores_inside_its_band_limits_included():
+    def points(whistled: int) -> float | None:
+        ratios = {"whistle_rate": Ratio(part=whistled, whole=100)}
+        return score("c", "c", ratios, rules.indicators).score
+
+    assert [points(n) for n in (1, 2, 30, 31)] == [0.0, 100.0, 100.0, 0.0]
