@@ -11,7 +11,7 @@ dashboards read). Reference data (org units, stations) comes from the platform.
 
 The figures that are not on the case — volunteer compliance (QL-11a/b), the whistles, one-stop
 ratings and visits, volunteer activities held — are read from the SQL views their processes
-publish (migration 0014; each documented in services/<process>/published.md), by name, with
+publish (migration 0016; each documented in services/<process>/published.md), by name, with
 `text()`: the view's name and columns are the contract, the process's tables are not."""
 
 from collections import defaultdict

@@ -58,7 +58,8 @@ def prefect_template(tmp_path_factory) -> str | None:
     from tests.conftest import create_postgres_database
 
     sync = make_url(base).set(drivername="postgresql+psycopg").render_as_string(False)
-    template = make_url(create_postgres_database(sync, "govflow_prefect_template")).set(
+    name = f"{make_url(base).database}_template"  # named after it: worktrees side by side
+    template = make_url(create_postgres_database(sync, name)).set(
         drivername=make_url(base).drivername).render_as_string(hide_password=False)
     subprocess.run([str(Path(sys.executable).parent / "prefect"), "server", "database",
                     "upgrade", "-y"], check=True, capture_output=True, timeout=600,
@@ -71,7 +72,8 @@ def prefect_database_for(template: str, module: str) -> str:
     from tests.conftest import copy_postgres_database
 
     sync = make_url(template).set(drivername="postgresql+psycopg").render_as_string(False)
-    copy = copy_postgres_database(sync, "govflow_prefect_" + module.rsplit(".", 1)[-1])
+    name = make_url(template).database.removesuffix("_template")
+    copy = copy_postgres_database(sync, f"{name}_{module.rsplit('.', 1)[-1]}")
     return make_url(copy).set(drivername=make_url(template).drivername).render_as_string(False)
 
 

@@ -6,14 +6,14 @@ are not models: the models-vs-migrations comparison does not see them.
 The two JSON look-ups (the unit a plan names as host, the types a member claimed) are written
 per dialect; the views' columns and meaning are the same on SQLite and PostgreSQL.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 from alembic import op
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
