@@ -200,7 +200,7 @@ def up(role: Annotated[StackRole, typer.Option(
         addresses,
         role_problem,
         start_role,
-        stop_on_sigterm,
+        stop_on_signals,
     )
 
     settings = get_settings()
@@ -211,7 +211,7 @@ def up(role: Annotated[StackRole, typer.Option(
         prepare(settings)
     stack = Stack(settings)
     try:
-        stop_on_sigterm()
+        stop_on_signals()
         start_role(stack, role)
         _print_urls(addresses(role, settings))
         stack.supervise(report=console.print)

@@ -226,9 +226,12 @@ def role_problem(role: StackRole, settings: Settings) -> str | None:
     return None
 
 
-def stop_on_sigterm() -> None:
-    """SIGTERM stops the stack as Ctrl-C does, from the first child's start on: a stack told to
-    stop while it is still starting leaves no child running."""
+def stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop the stack, from the first child's start on: a stack told to stop
+    while it is still starting leaves no child running. SIGINT is taken explicitly: a process
+    started in the background by a non-interactive shell inherits it ignored, and Python then
+    never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
 
 
