@@ -8,21 +8,24 @@ one resolution per agenda item (a work item) → each resolution becomes its own
 the secretary confirms the minutes (a work item), which are published to the invitees.
 """
 
+from datetime import date
 from itertools import count
 
 from prefect import flow, task
 from prefect.runtime import flow_run
 
 from flows.engine.human_tasks import wait_for
-from flows.engine.runtime import rt, today
+from flows.engine.runtime import rt, run_day, today
 from services.meetings import meetings, resolutions
 from services.meetings.bodies import bodies, rules
 from services.work.work_items import WorkItemSpec
 
 
 @flow(name="joint-meeting", persist_result=True)
-async def joint_meeting(body: str) -> str:
-    meeting_id = convene(body, str(flow_run.id))
+async def joint_meeting(body: str, on: date | None = None) -> str:
+    """`on`: the convening day, given when a meeting's run is started again (the reconciler)
+    or by hand for a past period; otherwise the day of the run's slot in the schedule."""
+    meeting_id = convene(body, str(flow_run.id), on or run_day())
     await settle(meeting_id, body, "agenda", lambda c: apply_agenda(meeting_id, c))
     resolution_ids: list[int] = []
 
@@ -50,8 +53,8 @@ def step_spec(meeting_id: int, body: str, step: str, attempt: int) -> WorkItemSp
 
 
 @task(retries=3, retry_delay_seconds=2)
-def convene(body: str, run_id: str) -> int:
-    return meetings.convene(rt().db, rt().calendar, rules(), bodies()[body], today(), run_id)
+def convene(body: str, run_id: str, day: date) -> int:
+    return meetings.convene(rt().db, rt().calendar, rules(), bodies()[body], day, run_id)
 
 
 def case_of(meeting_id: int) -> int:

@@ -71,7 +71,9 @@ def _new_meeting(session: Session, calendar: WorkingCalendar, rules: MeetingRule
                  period: str, today: date, flow_run_id: str | None) -> Meeting:
     now = datetime.now(UTC)
     case = Case(process=PROCESS, process_version=1, status="convened", subject=(
-        f"{body.name_zh}（{period}）"), details={"body": body.code, "period": period},
+        f"{body.name_zh}（{period}）"), details={
+            "body": body.code, "period": period,
+            "rerun": outbox.rerun(f"{PROCESS}/{body.code}", body=body.code, on=today)},
         accepted_on=today, due_on=period_of(rules.cadence(body.level), today).end,
         flow_run_id=flow_run_id, created_at=now, updated_at=now)
     session.add(case)
