@@ -11,7 +11,8 @@ from services.meetings.bodies import bodies, rules
 
 
 @flow(name="meeting-compliance")
-async def meeting_compliance(as_of: date | None = None, since: date | None = None) -> int:
+async def meeting_compliance(as_of: date | None = None, since: date | None = None
+                             ) -> int:
     """Periods that ended before `as_of` (by default the day of the run's slot: a sweep run
     late judges the day it was scheduled for) and began on or after `since` (by default the
     day tracking began, rules.yaml; earlier for a catch-up an operator asks for)."""
