@@ -166,7 +166,7 @@ def year_run() -> dict:
         for d in meetings_:
             _call("POST", f"{prefect}/deployments/{d['id']}/schedule", json={
                 "start_time": "2025-01-01T00:00:00+08:00",
-                "end_time": "2026-01-01T00:00:00+08:00", "min_runs": 0})
+                "end_time": "2026-01-01T00:00:00+08:00", "min_runs": 100, "max_runs": 100})
         wait_until(lambda: _runs(prefect, "joint-meeting", "PAUSED") >= YEAR_RUNS,
                    "the year's meetings", timeout=1800, interval=0.5)
         convening = time.perf_counter() - started
@@ -191,12 +191,12 @@ def _runs(prefect: str, flow: str, state: str) -> int:
 
 
 def _call(method: str, url: str, **kwargs) -> httpx.Response:
-    for attempt in range(6):  # as Prefect's own client does, again while the server is busy
+    for attempt in range(10):  # as Prefect's own client does, again while the server is busy
         response = httpx.request(method, url, timeout=30, **kwargs)
         if response.status_code != 503:
             response.raise_for_status()
             return response
-        time.sleep(0.3 * 2**attempt)
+        time.sleep(min(0.3 * 2**attempt, 10))
     response.raise_for_status()
     return response
 

@@ -156,16 +156,18 @@ CRASHED = ("xinyang-xianglu", "2025-03")  # its run is lost (Crashed) before it 
 
 def schedule(stack, start: date, end: date) -> None:
     """Prefect's scheduler service, asked for the window: every body's deployment gets the
-    runs of its cron schedule in [start, end) (POST /deployments/{id}/schedule)."""
+    runs of its cron schedule in [start, end) (POST /deployments/{id}/schedule; without a
+    high `min_runs` it stops after the first run, and `govflow up` sets the scheduler's
+    `max_runs` to 5)."""
     deployments = wait_for(lambda: (found := prefect_call(
         "POST", f"{stack['prefect']}/deployments/filter", json={
             "flows": {"name": {"any_": ["joint-meeting"]}}, "limit": 200}).json())
         and len(found) == 21 and found, "the bodies' deployments", timeout=90)
-    for d in deployments:
-        scheduled = prefect_call("POST", f"{stack['prefect']}/deployments/{d['id']}/schedule",
-                                 json={"start_time": _at(start), "end_time": _at(end),
-                                       "min_runs": 0})
-        assert scheduled.status_code in (200, 201), scheduled.text
+    for d in deployments:  # again while the server is busy: the runs' keys make it once
+        wait_for(lambda d=d: prefect_call(
+            "POST", f"{stack['prefect']}/deployments/{d['id']}/schedule", json={
+                "start_time": _at(start), "end_time": _at(end), "min_runs": 100,
+                "max_runs": 100}).status_code in (200, 201), "the runs scheduled", timeout=120)
 
 
 def _at(day: date) -> str:
@@ -293,9 +295,11 @@ def test_a_year_of_the_district_s_meetings_from_their_schedules(stack, http, as_
     assert {m["convened_on"] for m in first.values()} == {date(YEAR, 1, 5)}
     submit_matters(stack, first)
     hold(http, as_user, first, short=CARRIER)
-    carried = ok(http.get("/api/v1/resolutions", headers=auditor, params={
-        "body": CARRIER, "overdue": "true", "as_of": f"{YEAR}-01-20"}))["items"]
+    carried = wait_for(lambda: ok(http.get("/api/v1/resolutions", headers=auditor, params={
+        "body": CARRIER, "overdue": "true", "as_of": f"{YEAR}-01-20"}))["items"],
+        "the January resolution, recorded by the meeting's run", timeout=120)
     assert len(carried) == 1 and carried[0]["deadline"] == f"{YEAR}-01-08"
+    meeting_at(http, auditor, carried[0]["meeting_id"], step="minutes")  # follow-up opened
     for _ in range(2):  # a week past the deadline, twice: each level once
         state = run_deployment(stack["prefect"], "deadline-sweep/every-10-minutes",
                                {"as_of": f"{YEAR}-01-20"})
