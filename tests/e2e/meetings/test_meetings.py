@@ -182,7 +182,8 @@ def meetings_of(stack, periods: set[str]) -> dict[tuple[str, str], dict]:
         with db.reading() as uow:
             return {(m.body_code, m.period): {"id": m.id, "level": m.level,
                                               "convened_on": m.convened_on,
-                                              "case_id": m.case_id}
+                                              "case_id": m.case_id,
+                                              "status": m.status}
                     for m in uow.session.scalars(select(Meeting).where(
                         Meeting.period.in_(periods)))}
     finally:
@@ -322,6 +323,8 @@ def test_a_year_of_the_district_s_meetings_from_their_schedules(stack, http, as_
     rest = {k: m for k, m in year.items() if k not in first and k != MISSED}
     submit_matters(stack, rest)
     hold(http, as_user, rest, keep=carried[0]["id"])
+    wait_for(lambda: sum(m["status"] == "held" for m in meetings_of(stack, periods).values())
+             == 211, "every meeting but one recorded by its run", timeout=300)
     assert meetings_of(stack, {CRASHED[1]})[CRASHED]["id"] == year[CRASHED]["id"]
     assert run_of(stack, year[CRASHED]["case_id"]) != lost  # held by the new run
 
