@@ -191,12 +191,12 @@ def _runs(prefect: str, flow: str, state: str) -> int:
 
 
 def _call(method: str, url: str, **kwargs) -> httpx.Response:
-    for attempt in range(10):  # as Prefect's own client does, again while the server is busy
-        response = httpx.request(method, url, timeout=30, **kwargs)
+    for attempt in range(40):  # as Prefect's own client does, again while the server is busy
+        response = httpx.request(method, url, timeout=30, **kwargs)  # (SQLite locked: 503)
         if response.status_code != 503:
             response.raise_for_status()
             return response
-        time.sleep(min(0.3 * 2**attempt, 10))
+        time.sleep(min(0.3 * 2**attempt, 5))
     response.raise_for_status()
     return response
 
