@@ -1,7 +1,8 @@
 """A community joint meeting (QL-10a/b/c) through the HTTP API on a real Prefect server and
 worker: the body's scheduled deployment convenes it, a member submits a matter, the secretary
 finalises the agenda, records the meeting with two resolutions and confirms the minutes; one
-resolution is closed by its owner and confirmed, the other goes overdue and is escalated."""
+resolution is closed by its owner and confirmed, the other goes overdue and is escalated.
+Then a year of the whole district's meetings from their schedules (below)."""
 
 from datetime import date, datetime, time, timedelta, timezone
 from time import monotonic, sleep
