@@ -78,3 +78,7 @@ def test_a_completion_refused_in_its_transaction_leaves_the_item_open_and_nothin
     after = resolutions.get(db, owner, ids[0], day)
     assert after.status == "assigned" and [e.stage for e in after.timeline] == ["assigned"]
     assert resolutions.follow_up_item(db, owner, ids[0]) == item_id  # still the owner's
+    steps.complete_resolution(db, s.calendar, owner, ids[0], Completion(result="已办结"), day)
+    closed = steps.confirm_resolution(db, s.calendar, s.secretary(code), ids[0],
+                                      Confirmation(accepted=True, note="核实"), day)
+    assert closed.status == "closed"  # (and no open resolution is left to other tests)
