@@ -1,14 +1,20 @@
 """Joint meetings: agenda assembly for a body whose area has 10,000 open cases, and convening
-a year of meetings for the whole district (212), in process on SQLite.
+a year of meetings for the whole district (212): in process on SQLite, and as the year's
+convening run on the embedded stack (`govflow up`: Prefect server and worker).
 
 Agenda assembly is what convening does to propose the platform's items (QL-10b): the area's
 overdue and escalated cases, most overdue first, capped, and the body's overdue resolutions.
 Baseline, measured in the same run on the same database: reading every open case of the area
 (id and deadline) — the least any listing of the area's open work must do. The year's
 convening (invitations, proposed items, audit, notifications, one transaction per meeting)
-is measured against a baseline of as many bare one-row transactions.
+is measured against a baseline of as many bare one-row transactions. The year's convening
+run: Prefect creates the year's 212 runs from the 21 bodies' schedules (POST
+/deployments/{id}/schedule, a window over 2025) and the worker executes them, each convening
+its slot's meeting and suspending for the agenda; timed until every meeting is convened and
+its run paused. Baseline on the same stack: as many runs of the probe deployment (a flow that
+does nothing), created at once, until all have completed.
 
-    python -m bench.meetings [open_cases]
+    python -m bench.meetings [open_cases] [--no-stack]
 """
 
 import json
@@ -19,8 +25,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 from sqlalchemy import insert, select, text
 
+from bench.stack import embedded_stack, login
+from bench.stack import wait_for as wait_until
 from policies.access import Actor, Role
 from policies.meetings.cadence import convening_day, period_by_code
 from services.meetings import agenda, meetings
@@ -36,7 +45,7 @@ TODAY = date(2026, 6, 5)
 REPEAT = 20
 
 
-def main(open_cases: int = 10_000) -> dict:
+def main(open_cases: int = 10_000, stack: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
         upgrade(db)
@@ -53,6 +62,8 @@ def main(open_cases: int = 10_000) -> dict:
         }
         result |= year(db)
         db.dispose()
+    if stack:
+        result |= year_run()
     result["ratio_district_p50"] = round(result["agenda_district_ms"]["p50"]
                                          / result["baseline_district_scan_ms"]["p50"], 2)
     RESULTS.parent.mkdir(exist_ok=True)
@@ -139,5 +150,57 @@ def timed(call) -> dict:
             "p95": round(samples[int(0.95 * (len(samples) - 1))], 1)}
 
 
+def year_run() -> dict:
+    with embedded_stack() as (api, prefect), httpx.Client(base_url=api, timeout=30) as http:
+        meetings_ = wait_until(lambda: len(found := _deployments(prefect, "joint-meeting")) == 21
+                               and found, "the bodies' deployments", interval=0.5)
+        probe = _deployments(prefect, "probe")[0]
+        started = time.perf_counter()
+        for _ in range(YEAR_RUNS):
+            _call("POST", f"{prefect}/deployments/{probe['id']}/create_flow_run", json={})
+        wait_until(lambda: _runs(prefect, "probe", "COMPLETED") >= YEAR_RUNS, "the probe runs",
+                   timeout=1800, interval=0.5)
+        probes = time.perf_counter() - started
+        auditor = login(http, "auditor")
+        started = time.perf_counter()
+        for d in meetings_:
+            _call("POST", f"{prefect}/deployments/{d['id']}/schedule", json={
+                "start_time": "2025-01-01T00:00:00+08:00",
+                "end_time": "2026-01-01T00:00:00+08:00", "min_runs": 100, "max_runs": 100})
+        wait_until(lambda: _runs(prefect, "joint-meeting", "PAUSED") >= YEAR_RUNS,
+                   "the year's meetings", timeout=1800, interval=0.5)
+        convening = time.perf_counter() - started
+        convened = http.get("/api/v1/meetings", headers=auditor, params={"limit": 1}
+                            ).json()["total"]
+    return {"year_run_meetings": convened, "year_run_s": round(convening, 1),
+            "baseline_probe_runs": YEAR_RUNS, "baseline_probe_runs_s": round(probes, 1)}
+
+
+YEAR_RUNS = 4 + 16 + 192
+
+
+def _deployments(prefect: str, flow: str) -> list[dict]:
+    return _call("POST", f"{prefect}/deployments/filter", json={
+        "flows": {"name": {"any_": [flow]}}, "limit": 200}).json()
+
+
+def _runs(prefect: str, flow: str, state: str) -> int:
+    return _call("POST", f"{prefect}/flow_runs/count", json={
+        "flows": {"name": {"any_": [flow]}},
+        "flow_runs": {"state": {"type": {"any_": [state]}}}}).json()
+
+
+def _call(method: str, url: str, **kwargs) -> httpx.Response:
+    for attempt in range(40):  # as Prefect's own client does, again while the server is busy
+        response = httpx.request(method, url, timeout=30, **kwargs)  # (SQLite locked: 503)
+        if response.status_code != 503:
+            response.raise_for_status()
+            return response
+        time.sleep(min(0.3 * 2**attempt, 5))
+    response.raise_for_status()
+    return response
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 10_000, stack="--no-stack" not in sys.argv)

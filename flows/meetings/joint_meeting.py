@@ -6,23 +6,33 @@ platform's overdue and escalated work and the body's overdue resolutions) → th
 finalises the agenda (a work item) → the secretary records the meeting: attendance, quorum,
 one resolution per agenda item (a work item) → each resolution becomes its owner's work →
 the secretary confirms the minutes (a work item), which are published to the invitees.
+
+The steps between the waits are plain calls, not Prefect tasks: the run replays them after
+every resume, each is idempotent on the business database (the meeting's status says what is
+done), and a task run costs the Prefect server several calls and a stored result on every
+replay (a year of the district's meetings is 212 runs and 422 resumes). A transient database
+conflict is retried by the unit of work; anything else fails the run, and the reconciler
+starts it again.
 """
 
+from datetime import date
 from itertools import count
 
-from prefect import flow, task
+from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.engine.human_tasks import wait_for
-from flows.engine.runtime import rt, today
+from flows.engine.runtime import rt, run_day, today
 from services.meetings import meetings, resolutions
 from services.meetings.bodies import bodies, rules
 from services.work.work_items import WorkItemSpec
 
 
 @flow(name="joint-meeting", persist_result=True)
-async def joint_meeting(body: str) -> str:
-    meeting_id = convene(body, str(flow_run.id))
+async def joint_meeting(body: str, on: date | None = None) -> str:
+    """`on`: the convening day, given when a meeting's run is started again (the reconciler)
+    or by hand for a past period; otherwise the day of the run's slot in the schedule."""
+    meeting_id = convene(body, str(flow_run.id), on or run_day())
     await settle(meeting_id, body, "agenda", lambda c: apply_agenda(meeting_id, c))
     resolution_ids: list[int] = []
 
@@ -49,30 +59,25 @@ def step_spec(meeting_id: int, body: str, step: str, attempt: int) -> WorkItemSp
     return meetings.step_spec(case_of(meeting_id), body, step, attempt)
 
 
-@task(retries=3, retry_delay_seconds=2)
-def convene(body: str, run_id: str) -> int:
-    return meetings.convene(rt().db, rt().calendar, rules(), bodies()[body], today(), run_id)
+def convene(body: str, run_id: str, day: date) -> int:
+    return meetings.convene(rt().db, rt().calendar, rules(), bodies()[body], day, run_id)
 
 
 def case_of(meeting_id: int) -> int:
     return meetings.case_of(rt().db, meeting_id)
 
 
-@task(retries=3, retry_delay_seconds=2)
 def apply_agenda(meeting_id: int, content: dict) -> bool:
     return meetings.apply_agenda(rt().db, meeting_id, content)
 
 
-@task(retries=3, retry_delay_seconds=2)
 def apply_record(meeting_id: int, content: dict) -> list[int] | None:
     return meetings.apply_record(rt().db, rt().calendar, rules(), meeting_id, content, today())
 
 
-@task(retries=3, retry_delay_seconds=2)
 def open_follow_up(resolution_ids: list[int]) -> None:
     resolutions.open_follow_up(rt().db, resolution_ids)
 
 
-@task(retries=3, retry_delay_seconds=2)
 def publish_minutes(meeting_id: int) -> bool:
     return meetings.apply_minutes(rt().db, meeting_id, today())

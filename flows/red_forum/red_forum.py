@@ -2,26 +2,30 @@
 topics proposed from the last quarter's hard cases → the organiser records the forum (topics
 picked and added, attendance, actions; a work item) → each action becomes its owner's work."""
 
+from datetime import date
 from itertools import count
 
 from prefect import flow, task
 from prefect.runtime import flow_run
 
 from flows.engine.human_tasks import wait_for
-from flows.engine.runtime import rt, today
+from flows.engine.runtime import rt, run_day, today
 from services.red_forum import forums
 from services.work.work_items import WorkItemSpec
 
 
 @flow(name="red-forum", persist_result=True)
-async def red_forum() -> str:
-    forum_id = convene(str(flow_run.id))
+async def red_forum(on: date | None = None) -> str:
+    """`on`: the day the forum is convened, given when its run is started again (the
+    reconciler); otherwise the day of the run's slot in the schedule."""
+    forum_id = convene(str(flow_run.id), on or run_day())
     for attempt in count(1):
         decision = await wait_for(record_step(forum_id, attempt))
         action_ids = apply_record(forum_id, decision.content)
         if action_ids:
             break
     open_follow_up(action_ids)
+    close_case(forum_id)
     return "held"
 
 
@@ -30,8 +34,8 @@ def record_step(forum_id: int, attempt: int) -> WorkItemSpec:
 
 
 @task(retries=3, retry_delay_seconds=2)
-def convene(run_id: str) -> int:
-    return forums.convene(rt().db, rt().calendar, forums.forum_rules(), today(), run_id)
+def convene(run_id: str, day: date) -> int:
+    return forums.convene(rt().db, rt().calendar, forums.forum_rules(), day, run_id)
 
 
 @task(retries=3, retry_delay_seconds=2)
@@ -42,3 +46,8 @@ def apply_record(forum_id: int, content: dict) -> list[int] | None:
 @task(retries=3, retry_delay_seconds=2)
 def open_follow_up(action_ids: list[int]) -> None:
     forums.open_follow_up(rt().db, action_ids)
+
+
+@task(retries=3, retry_delay_seconds=2)
+def close_case(forum_id: int) -> None:
+    forums.close_case(rt().db, forum_id)

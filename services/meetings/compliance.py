@@ -28,12 +28,15 @@ class Finding(BaseModel):
     found_on: date
 
 
-def sweep(db: Database, rules: MeetingRules, bodies: dict[str, Body], today: date
-          ) -> list[Finding]:
-    """Record each missed period not recorded yet; a second sweep records nothing."""
+def sweep(db: Database, rules: MeetingRules, bodies: dict[str, Body], today: date,
+          since: date | None = None) -> list[Finding]:
+    """Record each missed period not recorded yet (periods that began on or after `since`,
+    by default the day tracking began, and ended before `today`); a second sweep records
+    nothing."""
     found = []
     for body in bodies.values():
-        for period in ended_periods(rules.cadence(body.level), rules.tracked_from, today):
+        for period in ended_periods(rules.cadence(body.level), since or rules.tracked_from,
+                                    today):
             try:
                 row = db.run(lambda uow, b=body, p=period: _record(uow, b, p, today))
             except IntegrityError:

@@ -71,7 +71,9 @@ def _new_meeting(session: Session, calendar: WorkingCalendar, rules: MeetingRule
                  period: str, today: date, flow_run_id: str | None) -> Meeting:
     now = datetime.now(UTC)
     case = Case(process=PROCESS, process_version=1, status="convened", subject=(
-        f"{body.name_zh}（{period}）"), details={"body": body.code, "period": period},
+        f"{body.name_zh}（{period}）"), details={
+            "body": body.code, "period": period,
+            "rerun": outbox.rerun(f"{PROCESS}/{body.code}", body=body.code, on=today)},
         accepted_on=today, due_on=period_of(rules.cadence(body.level), today).end,
         flow_run_id=flow_run_id, created_at=now, updated_at=now)
     session.add(case)
@@ -145,12 +147,20 @@ def check_agenda(db: Database, body: Body, actor: Actor, meeting_id: int,
                  data: AgendaFinalise) -> tuple[int, dict[str, Any]]:
     """The agenda work item and the decision to give it, once the agenda is sound."""
     with db.reading() as uow:
-        meeting = _secretarys(uow.session, actor, meeting_id, body, "convened")
-        problem = agenda_problem(uow.session, meeting, data)
-        if problem:
-            raise InvalidInput(problem[1], field=problem[0])
+        meeting = agenda_sound(uow.session, actor, meeting_id, data)
         return _open_step(uow.session, meeting, "agenda"), {
             "record": "agenda", "content": data.model_dump(mode="json")}
+
+
+def agenda_sound(session: Session, actor: Actor, meeting_id: int, data: AgendaFinalise
+                 ) -> Meeting:
+    """The secretary's meeting, waiting for its agenda, which `data` orders soundly (raises
+    otherwise); checked again in the transaction that decides the work item."""
+    meeting = _secretarys(session, actor, meeting_id, None, "convened")
+    problem = agenda_problem(session, meeting, data)
+    if problem:
+        raise InvalidInput(problem[1], field=problem[0])
+    return meeting
 
 
 def agenda_problem(session: Session, meeting: Meeting, data: AgendaFinalise
@@ -203,12 +213,20 @@ def check_record(db: Database, calendar: WorkingCalendar, rules: MeetingRules, b
                  actor: Actor, meeting_id: int, data: MeetingRecordCreate, today: date
                  ) -> tuple[int, dict[str, Any]]:
     with db.reading() as uow:
-        meeting = _secretarys(uow.session, actor, meeting_id, body, "agenda-final")
-        problem = record_problem(uow.session, rules, meeting, data, today)
-        if problem:
-            raise InvalidInput(problem[1], field=problem[0])
+        meeting = record_sound(uow.session, rules, actor, meeting_id, data, today)
         return _open_step(uow.session, meeting, "record"), {
             "record": "meeting", "content": data.model_dump(mode="json")}
+
+
+def record_sound(session: Session, rules: MeetingRules, actor: Actor, meeting_id: int,
+                 data: MeetingRecordCreate, today: date) -> Meeting:
+    """The secretary's meeting, agenda final, which `data` records soundly (raises
+    otherwise); checked again in the transaction that decides the work item."""
+    meeting = _secretarys(session, actor, meeting_id, None, "agenda-final")
+    problem = record_problem(session, rules, meeting, data, today)
+    if problem:
+        raise InvalidInput(problem[1], field=problem[0])
+    return meeting
 
 
 def record_problem(session: Session, rules: MeetingRules, meeting: Meeting,
@@ -264,8 +282,12 @@ def apply_record(db: Database, calendar: WorkingCalendar, rules: MeetingRules,
 def check_minutes(db: Database, body: Body, actor: Actor, meeting_id: int
                   ) -> tuple[int, dict[str, Any]]:
     with db.reading() as uow:
-        meeting = _secretarys(uow.session, actor, meeting_id, body, "held")
+        meeting = minutes_due(uow.session, actor, meeting_id)
         return _open_step(uow.session, meeting, "minutes"), {"record": "minutes"}
+
+
+def minutes_due(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    return _secretarys(session, actor, meeting_id, None, "held")
 
 
 def apply_minutes(db: Database, meeting_id: int, today: date) -> bool:

@@ -33,6 +33,7 @@ from services.work.work_items import WorkItemSpec
 
 PROCESS = "meeting-resolution"
 LADDER = "department-deadline"  # the existing ladder (policies/data/escalation.yaml)
+HANDLING = ("assigned", "accepted", "reported")  # the owner is at work on it
 
 
 class Completion(BaseModel):
@@ -150,29 +151,27 @@ def follow_up_item(db: Database, actor: Actor, rid: int) -> int:
     """The owner's open follow-up work item (completion decides it)."""
     with db.reading() as uow:
         r = _owners(uow.session, actor, rid)
-        if r.status not in ("assigned", "accepted", "reported"):
+        if r.status not in HANDLING:
             raise Conflict(f"the resolution is {STAGE_ZH[r.status]}")
         return _open_item(uow.session, r.case_id, "follow-up")
 
 
-def record_completion(db: Database, actor: Actor, rid: int, data: Completion, today: date,
-                      group: str) -> ResolutionRead:
-    """办结 (after the owner's work item was decided): the result, awaiting the secretary."""
-    def work(uow) -> ResolutionRead:
-        r = _owners(uow.session, actor, rid)
-        r.status, r.percent, r.result = "completed", 100, data.result
-        _entry(uow.session, r, "completed", today, actor.username, data.result)
-        audit.record(uow.session, actor, action="resolution.completed",
-                     subject_type="resolution", subject_id=r.id, after={"result": r.result})
-        uow.commit()
-        return read_model(uow.session, r, today)
-
-    read = db.run(work)
-    work_items.open_item(db, WorkItemSpec(
-        case_id=read.case_id, step="confirmation", attempt=_attempts(db, read.case_id),
-        title=f"确认决议办结：{read.text}"[:200], form="recorded", candidate_group=group,
-        due="none", deadline_kind=None, ladder=None))
-    return read
+def complete_in(session: Session, actor: Actor, rid: int, data: Completion, today: date,
+                group_of) -> None:
+    """办结 (in the transaction deciding the owner's work item): the result, and the body's
+    secretaries (`group_of(body)`) asked to confirm it."""
+    r = _owners(session, actor, rid)
+    if r.status not in HANDLING:
+        raise Conflict(f"the resolution is {STAGE_ZH[r.status]}")
+    r.status, r.percent, r.result = "completed", 100, data.result
+    _entry(session, r, "completed", today, actor.username, data.result)
+    audit.record(session, actor, action="resolution.completed",
+                 subject_type="resolution", subject_id=r.id, after={"result": r.result})
+    spec = WorkItemSpec(
+        case_id=r.case_id, step="confirmation", attempt=_attempts(session, r.case_id),
+        title=f"确认决议办结：{r.text}"[:200], form="recorded",
+        candidate_group=group_of(r.body_code), due="none", deadline_kind=None, ladder=None)
+    work_items.open_step(session, spec, step_key=spec.step_key)
 
 
 def confirmation_item(db: Database, actor: Actor, rid: int) -> int:
@@ -184,31 +183,27 @@ def confirmation_item(db: Database, actor: Actor, rid: int) -> int:
         return _open_item(uow.session, r.case_id, "confirmation")
 
 
-def record_confirmation(db: Database, actor: Actor, rid: int, data: Confirmation,
-                        today: date) -> ResolutionRead:
-    """评价: closed with the result confirmed, or sent back to the owner with a new item."""
-    def work(uow) -> ResolutionRead:
-        r = _secretarys(uow.session, actor, rid)
-        if data.accepted:
-            r.status, r.closed_on = "closed", today
-            uow.session.get(Case, r.case_id).status = "closed"
-        else:
-            r.status, r.percent = "reported", 90
-        _entry(uow.session, r, "closed" if data.accepted else "reported", today,
-               actor.username, ("确认办结：" if data.accepted else "退回继续办理：") + data.note)
-        audit.record(uow.session, actor, action="resolution.closed" if data.accepted else
-                     "resolution.sent_back", subject_type="resolution", subject_id=r.id,
-                     after={"note": data.note, "closed_on": r.closed_on})
-        uow.commit()
-        return read_model(uow.session, r, today)
-
-    read = db.run(work)
+def confirm_in(session: Session, actor: Actor, rid: int, data: Confirmation, today: date
+               ) -> None:
+    """评价 (in the transaction deciding the confirmation item): closed with the result
+    confirmed, or sent back to the owner with a new item."""
+    r = _secretarys(session, actor, rid)
+    if r.status != "completed":
+        raise Conflict(f"the resolution is {STAGE_ZH[r.status]}; the owner reports the "
+                       "result first")
+    if data.accepted:
+        r.status, r.closed_on = "closed", today
+        session.get(Case, r.case_id).status = "closed"
+    else:
+        r.status, r.percent = "reported", 90
+    _entry(session, r, "closed" if data.accepted else "reported", today,
+           actor.username, ("确认办结：" if data.accepted else "退回继续办理：") + data.note)
+    audit.record(session, actor, action="resolution.closed" if data.accepted else
+                 "resolution.sent_back", subject_type="resolution", subject_id=r.id,
+                 after={"note": data.note, "closed_on": r.closed_on})
     if not data.accepted:
-        with db.reading() as uow:
-            spec = _follow_up_spec(uow.session.get(Resolution, rid),
-                                   attempt=_attempts(db, read.case_id))
-        work_items.open_item(db, spec)
-    return read
+        spec = _follow_up_spec(r, attempt=_attempts(session, r.case_id))
+        work_items.open_step(session, spec, step_key=spec.step_key)
 
 
 def get(db: Database, actor: Actor, rid: int, today: date) -> ResolutionRead:
@@ -274,10 +269,9 @@ def _open_item(session: Session, case_id: int, step: str) -> int:
     return item
 
 
-def _attempts(db: Database, case_id: int) -> int:
-    with db.reading() as uow:
-        return 1 + uow.session.scalar(select(func.count()).select_from(WorkItem).where(
-            WorkItem.case_id == case_id, WorkItem.step == "confirmation"))
+def _attempts(session: Session, case_id: int) -> int:
+    return 1 + session.scalar(select(func.count()).select_from(WorkItem).where(
+        WorkItem.case_id == case_id, WorkItem.step == "confirmation"))
 
 
 def _entry(session: Session, r: Resolution, stage: str, on: date, by: str, note: str) -> None:

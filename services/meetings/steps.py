@@ -30,41 +30,47 @@ def finalise_agenda(db: Database, calendar: WorkingCalendar, bodies: dict[str, B
                     actor: Actor, meeting_id: int, data: AgendaFinalise, today: date
                     ) -> WorkItemRead:
     item_id, decision = meetings.check_agenda(db, None, actor, meeting_id, data)
-    return work_items.decide(db, calendar, actor, item_id, decision, today)
+    return work_items.decide(db, calendar, actor, item_id, decision, today, alongside=(
+        lambda s: meetings.agenda_sound(s, actor, meeting_id, data)))
 
 
 def record_meeting(db: Database, calendar: WorkingCalendar, rules: MeetingRules, actor: Actor,
                    meeting_id: int, data: MeetingRecordCreate, today: date) -> WorkItemRead:
     item_id, decision = meetings.check_record(db, calendar, rules, None, actor, meeting_id,
                                               data, today)
-    return work_items.decide(db, calendar, actor, item_id, decision, today)
+    return work_items.decide(db, calendar, actor, item_id, decision, today, alongside=(
+        lambda s: meetings.record_sound(s, rules, actor, meeting_id, data, today)))
 
 
 def confirm_minutes(db: Database, calendar: WorkingCalendar, actor: Actor, meeting_id: int,
                     data: MinutesConfirm, today: date) -> WorkItemRead:
     item_id, decision = meetings.check_minutes(db, None, actor, meeting_id)
     decision["content"] = data.model_dump()
-    return work_items.decide(db, calendar, actor, item_id, decision, today)
+    return work_items.decide(db, calendar, actor, item_id, decision, today, alongside=(
+        lambda s: meetings.minutes_due(s, actor, meeting_id)))
 
 
 def complete_resolution(db: Database, calendar: WorkingCalendar, actor: Actor, rid: int,
                         data: Completion, today: date) -> ResolutionRead:
-    """办结: the owner's work item is decided with the result; the body's secretaries are asked
-    to confirm it."""
+    """办结: the owner's work item is decided with the result and the body's secretaries are
+    asked to confirm it, in one transaction."""
     item_id = resolutions.follow_up_item(db, actor, rid)
     work_items.decide(db, calendar, actor, item_id,
-                      {"record": "resolution-done", "content": data.model_dump()}, today)
-    body = resolutions.get(db, actor, rid, today).body_code
-    return resolutions.record_completion(db, actor, rid, data, today,
-                                         meetings.secretary_group(body))
+                      {"record": "resolution-done", "content": data.model_dump()}, today,
+                      alongside=lambda s: resolutions.complete_in(
+                          s, actor, rid, data, today, meetings.secretary_group))
+    return resolutions.get(db, actor, rid, today)
 
 
 def confirm_resolution(db: Database, calendar: WorkingCalendar, actor: Actor, rid: int,
                        data: Confirmation, today: date) -> ResolutionRead:
+    """评价: the confirmation item decided and the resolution closed (or sent back with a new
+    item for its owner), in one transaction."""
     item_id = resolutions.confirmation_item(db, actor, rid)
     work_items.decide(db, calendar, actor, item_id,
-                      {"record": "resolution-confirmation", "content": data.model_dump()}, today)
-    return resolutions.record_confirmation(db, actor, rid, data, today)
+                      {"record": "resolution-confirmation", "content": data.model_dump()}, today,
+                      alongside=lambda s: resolutions.confirm_in(s, actor, rid, data, today))
+    return resolutions.get(db, actor, rid, today)
 
 
 class BodyRead(BaseModel):

@@ -185,7 +185,8 @@ def _demo_specs(session: Session, password: str):
         yield spec(f"clerk-{st.code}", f"{st.name_zh}窗口", Role.CLERK, station=st.code)
     for d in session.scalars(select(models.Department).order_by(models.Department.code)):
         yield spec(f"officer-{d.code}", f"{d.name_zh}审批员", Role.OFFICER, department=d.code)
-    units = select(models.OrgUnit).where(models.OrgUnit.level.in_(["street", "community"]))
+    units = select(models.OrgUnit).where(
+        models.OrgUnit.level.in_(["district", "street", "community"]))
     for u in session.scalars(units.order_by(models.OrgUnit.code)):
         yield spec(f"secretary-{u.code}", f"{u.name_zh}书记", Role.SECRETARY, org_unit=u.code)
 

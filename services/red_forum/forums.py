@@ -28,6 +28,7 @@ from services.work.models import Case, Escalation, WorkItem
 from services.work.work_items import WorkItemSpec
 
 PROCESS, ACTION_PROCESS = "red-forum", "forum-action"
+DEPLOYMENT = "red-forum/quarterly"  # flows/worker.py
 ACTOR = cases.process_actor(PROCESS)
 RESOLUTION_PROCESS = "meeting-resolution"  # a case process name, read as data
 
@@ -68,7 +69,8 @@ def convene(db: Database, calendar: WorkingCalendar, rules: ForumRules, today: d
             return existing
         now = datetime.now(UTC)
         case = Case(process=PROCESS, process_version=1, status="convened",
-                    subject=f"红心论坛（{quarter}）", details={"quarter": quarter},
+                    subject=f"红心论坛（{quarter}）", details={
+                        "quarter": quarter, "rerun": outbox.rerun(DEPLOYMENT, on=today)},
                     accepted_on=today, due_on=quarter_of(today)[2], flow_run_id=flow_run_id,
                     created_at=now, updated_at=now)
         uow.session.add(case)
@@ -188,6 +190,18 @@ def apply_record(db: Database, calendar: WorkingCalendar, forum_id: int,
         return _action_ids(uow.session, forum.id)
 
     return db.run(work)
+
+
+def close_case(db: Database, forum_id: int) -> None:
+    """The forum's run is done once its actions are their owners' work (tracked as cases of
+    their own): the forum's case closes, and the reconciler leaves it."""
+    def work(uow) -> None:
+        case = uow.session.get(Case, uow.session.get(Forum, forum_id).case_id)
+        if case.status != "closed":
+            case.status, case.updated_at = "closed", datetime.now(UTC)
+            uow.commit()
+
+    db.run(work)
 
 
 def open_follow_up(db: Database, action_ids: list[int]) -> None:

@@ -59,17 +59,35 @@ def notify(session: Session, *, to: str, subject: str, body: str,
                           "subject": subject, "body": body})
 
 
+def rerun(deployment: str, **parameters: Any) -> dict[str, Any]:
+    """How to start a case's run again when its process is not started per case but by a
+    schedule (a meeting, a forum): the deployment and the parameters that bring the new run
+    back to the same case. Kept in the case's details; the reconciler reads it."""
+    return {"deployment": deployment,
+            "parameters": {k: v.isoformat() if hasattr(v, "isoformat") else v
+                           for k, v in parameters.items()}}
+
+
 def start_run(session: Session, case: Case, purpose: str,
               replacing: str | None = None) -> None:
-    """Start the case's run on its process version (after commit); with `replacing`, stop that
-    run first (a case sent back, or moved to another version)."""
-    payload = {"deployment": processes.deployment_of(case.process, case.process_version),
-               "parameters": {"case_id": case.id},
-               "idempotency_key": start_key(case.id, purpose)}
+    """Start the case's run on its process version, or as its details' `rerun` says (after
+    commit); with `replacing`, stop that run first (a case sent back, or moved to another
+    version, or re-driven by the reconciler)."""
+    again = (case.details or {}).get("rerun")
+    payload = {"deployment": again["deployment"] if again else processes.deployment_of(
+                   case.process, case.process_version),
+               "parameters": again["parameters"] if again else {"case_id": case.id},
+               "case_id": case.id, "idempotency_key": start_key(case.id, purpose)}
     if replacing is None:
         add(session, START, payload)
     else:
         add(session, RESTART, payload | {"old_flow_run_id": replacing})
+
+
+def case_of(payload: dict[str, Any]) -> int:
+    """The case a start message is for (messages written before `case_id` was kept beside
+    the parameters have it among them)."""
+    return payload.get("case_id") or payload["parameters"]["case_id"]
 
 
 def start_key(case_id: int, purpose: str) -> str:
@@ -180,7 +198,7 @@ def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
         row.attempts += 1
         row.last_error = None if outcome is Delivery.DELIVERED else outcome.value
         if message.kind in (START, RESTART) and flow_run_id:
-            case = uow.session.get(Case, message.payload["parameters"]["case_id"])
+            case = uow.session.get(Case, case_of(message.payload))
             case.flow_run_id = flow_run_id
         uow.commit()
 

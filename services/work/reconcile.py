@@ -1,5 +1,8 @@
 """The reconciler: every case in progress must have a live flow run; re-drive those that don't.
 
+Cases in progress are those people started (an application) and those a schedule started
+(a joint meeting or a red forum, convened and not yet closed: SCHEDULED_LIVE).
+
 A worker killed mid-run leaves its run Running for good, or Paused without the form its
 input needs (killed while suspending: it refuses every decision); a run can crash, be lost
 with Prefect's database, or end without finishing its case. The business database knows which
@@ -27,6 +30,10 @@ from services.work import outbox
 from services.work.models import Case
 
 IN_PROGRESS = "in_progress"
+# Cases a schedule starts (a joint meeting, a red forum) are "convened", then "held" while
+# their run still has steps to take (the minutes, the actions' follow-up), and say in their
+# details how to start their run again (outbox.rerun); their run ends with the case closed.
+SCHEDULED_LIVE = ("convened", "held")
 # A run holds a worker only between two waits, seconds at most (task retries included); one
 # Running or Pending this long has lost its worker.
 STUCK_AFTER = timedelta(minutes=2)
@@ -48,8 +55,10 @@ def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
     """The cases in progress whose run is missing, ended, stuck, or not taking a decision."""
     now = now or datetime.now(UTC)
     with db.reading() as uow:
-        cases = uow.session.execute(select(Case.id, Case.flow_run_id).where(
-            Case.status == IN_PROGRESS).order_by(Case.id)).all()
+        cases = [c for c in uow.session.execute(
+            select(Case.id, Case.flow_run_id, Case.status, Case.details).where(
+                Case.status.in_((IN_PROGRESS, *SCHEDULED_LIVE))).order_by(Case.id))
+            if c.status == IN_PROGRESS or (c.details or {}).get("rerun")]
         starting = _cases_being_started(uow.session)
         refused = _runs_refusing_decisions(uow.session, now - stuck_after)
     cases = [c for c in cases if c.id not in starting]  # the relay has yet to start these
@@ -82,7 +91,8 @@ def _judge(case_id: int, run_id: str | None, states: dict[str, RunState], refuse
 
 def _redrive(uow, actor: Actor, finding: Finding) -> bool:
     case = uow.session.get(Case, finding.case_id)
-    if case.status != IN_PROGRESS or case.flow_run_id != finding.flow_run_id:
+    if case.status not in (IN_PROGRESS, *SCHEDULED_LIVE) or (
+            case.flow_run_id != finding.flow_run_id):
         return False
     audit.record(uow.session, actor, action="case.redriven", subject_type="case",
                  subject_id=case.id, before={"flow_run_id": case.flow_run_id},
@@ -105,4 +115,4 @@ def _cases_being_started(session) -> set[int]:
     pending = session.scalars(select(models.OutboxMessage.payload).where(
         models.OutboxMessage.sent_at.is_(None),
         models.OutboxMessage.kind.in_([outbox.START, outbox.RESTART])))
-    return {p["parameters"]["case_id"] for p in pending}
+    return {outbox.case_of(p) for p in pending}

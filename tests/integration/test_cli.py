@@ -51,5 +51,5 @@ def test_in_the_embedded_mode_start_up_creates_the_demo_accounts_once(fresh_db):
     embedded = Settings(database_url=fresh_db.url, demo_password="demo-password-9")
     prepare(embedded)
     prepare(embedded)
-    assert identity.count_users(fresh_db) == 2 + 43 + 49 + 4 + 16
+    assert identity.count_users(fresh_db) == 2 + 43 + 49 + 1 + 4 + 16
     assert identity.authenticate(fresh_db, "officer-health", "demo-password-9")

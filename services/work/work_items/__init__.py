@@ -29,10 +29,12 @@ from services.work.work_items.schemas import (
     stage_pause_key,
 )
 from services.work.work_items.stages import add_signer, open_stage, stage_result
+from services.work.work_items.store import open_step
 
 __all__ = [
     "QueueFilter", "StageDecisions", "StageSpec", "WorkItemRead", "WorkItemSpec", "add_signer",
     "assign", "claim", "decide", "delegate", "get", "history", "open_item", "open_stage",
+    "open_step",
     "pause_key", "queue", "resolve", "return_to", "stage_pause_key", "stage_result",
     "unclaim", "urge", "withdraw",
 ]

@@ -4,10 +4,12 @@ A decision writes, in its own transaction, the outbox message that resumes the w
 run; concurrent changes to one item are caught by its version and answered with Conflict.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from policies import processes
 from policies import work_items as rules
@@ -133,12 +135,21 @@ def refuse_steps_recorded_elsewhere(session, item: WorkItem) -> None:
 
 
 def decide(db: Database, calendar: WorkingCalendar, actor: Actor, item_id: int,
-           payload: dict[str, Any], today: date, version: int | None = None) -> WorkItemRead:
+           payload: dict[str, Any], today: date, version: int | None = None,
+           alongside: Callable[[Session], None] | None = None) -> WorkItemRead:
     """Complete the item with a decision on its form; the waiting flow run is resumed with it.
     A return for correction stops the case's clock and the correction restarts it, in this
-    same transaction, so a flow that re-runs never applies them twice."""
+    same transaction, so a flow that re-runs never applies them twice. `alongside` writes the
+    process's own records of the decision in the same transaction (or refuses it by raising:
+    then nothing at all is written)."""
     def apply(item, session):
-        refuse_steps_recorded_elsewhere(session, item)
+        if alongside is None:  # the generic decision, not a process's own route
+            refuse_steps_recorded_elsewhere(session, item)
+        _decide(item, session)
+        if alongside is not None:
+            alongside(session)
+
+    def _decide(item, session):
         decision = validated(item.form, payload)
         if item.stage_key and clock_effect(item.form, decision) == "suspend":
             pause_for_correction(session, actor, item, decision)

@@ -3,10 +3,14 @@ dashboard an auditor reads."""
 
 from datetime import date
 
+import pytest
+
 from policies.meetings.resolutions import Progress
 from services.meetings import compliance, resolutions, steps
 from services.meetings.bodies import bodies, rules
 from services.meetings.resolutions import Completion, Confirmation
+from services.platform.errors import Conflict
+from services.work import work_items
 from tests.features.meetings import support as s
 
 
@@ -52,3 +56,29 @@ def test_the_dashboard_shows_missed_periods_and_the_on_time_closure_rate(db, cli
     mine = client.get("/api/v1/dashboard/meetings", headers=login(f"secretary-{code}"),
                       params={"period": "2026-10"}).json()
     assert {r["body_code"] for r in mine["rows"]} == {code}
+
+
+def test_a_completion_refused_in_its_transaction_leaves_the_item_open_and_nothing_written(db):
+    """The owner's work item and the resolution's own records are one transaction: when the
+    resolution refuses (here, after its records were written), the decision is not taken."""
+    code, day = "dongfu-fengshan", date(2026, 9, 14)
+    _, ids = s.hold(db, code, date(2026, 9, 7), date(2026, 9, 8), "civil-affairs", 5)
+    owner = s.officer("civil-affairs")
+    item_id = resolutions.follow_up_item(db, owner, ids[0])
+
+    def refuse(session):
+        resolutions.complete_in(session, owner, ids[0], Completion(result="已办结"), day,
+                                lambda body: f"org:{body}")
+        raise Conflict("refused after the resolution's records were written")
+
+    with pytest.raises(Conflict):
+        work_items.decide(db, s.calendar, owner, item_id, {
+            "record": "resolution-done", "content": {"result": "已办结"}}, day, alongside=refuse)
+    assert work_items.get(db, owner, item_id).status == "open"
+    after = resolutions.get(db, owner, ids[0], day)
+    assert after.status == "assigned" and [e.stage for e in after.timeline] == ["assigned"]
+    assert resolutions.follow_up_item(db, owner, ids[0]) == item_id  # still the owner's
+    steps.complete_resolution(db, s.calendar, owner, ids[0], Completion(result="已办结"), day)
+    closed = steps.confirm_resolution(db, s.calendar, s.secretary(code), ids[0],
+                                      Confirmation(accepted=True, note="核实"), day)
+    assert closed.status == "closed"  # (and no open resolution is left to other tests)
