@@ -27,9 +27,9 @@ def next_month(day: date) -> str:
 
 
 @flow(name="volunteer-month-plan", persist_result=True)
-async def monthly_plan(month: str | None = None) -> dict:
+async def monthly_plan(month: str | None = None, case_id: int | None = None) -> dict:
     month = month or next_month(today())
-    case_id = open_case(month, str(flow_run.id))
+    case_id = open_case(month, str(flow_run.id), case_id)  # given: a re-driven run
     changes: dict = {"closed": [], "capacities": {}}
     for attempt in count(1):
         draft = draft_plan(month, case_id, attempt, changes)
@@ -42,8 +42,8 @@ async def monthly_plan(month: str | None = None) -> dict:
 
 
 @task(retries=2, retry_delay_seconds=5)
-def open_case(month: str, run_id: str) -> int:
-    return review.open_case(rt().db, month, run_id, today())
+def open_case(month: str, run_id: str, case_id: int | None) -> int:
+    return review.open_case(rt().db, month, run_id, today(), case_id)
 
 
 @task(retries=2, retry_delay_seconds=5)

@@ -25,11 +25,14 @@ from services.platform.db.uow import Database
 from services.platform.errors import Conflict, InvalidInput, NotFound
 from services.volunteering import reference
 from services.volunteering.models import VolunteerPlan, VolunteerProject
+from services.work import outbox
 from services.work.cases import process_actor
 from services.work.models import Case, WorkItem
 from services.work.work_items import WorkItemSpec
 
 PROCESS, STEP, RECORD = "volunteer-plan", "plan-review", "plan-review"
+DEPLOYMENT = "volunteer-month-plan/monthly"
+REVIEWING = "reviewing"  # the planning case's status until the month is published
 ACTOR = process_actor(PROCESS)
 SLOT = r"^([a-z0-9-]{1,64}@)?\d{4}-\d\d-\d\d-(am|pm|evening)$"
 
@@ -54,22 +57,30 @@ class PlanReview(BaseModel):
         return value
 
 
-def open_case(db: Database, month: str, flow_run_id: str, today: date) -> int:
-    """The month's planning case of this flow run; the run re-running finds the same one."""
+def open_case(db: Database, month: str, flow_run_id: str, today: date,
+              case_id: int | None = None) -> int:
+    """The month's planning case of this flow run; the run re-running finds the same one, and a
+    run the reconciler started again for a case (`case_id`, from the case's `rerun`) takes it
+    over with its drafts and answered reviews."""
     def work(uow) -> int:
+        if case_id is not None:
+            return case_id
         existing = uow.session.scalar(select(Case.id).where(
             Case.process == PROCESS, Case.flow_run_id == flow_run_id))
         if existing:
             return existing
         now = datetime.now(UTC)
         start = date.fromisoformat(f"{month}-01")
-        case = Case(process=PROCESS, process_version=1, status="reviewing",
+        case = Case(process=PROCESS, process_version=1, status=REVIEWING,
                     subject=f"{month} 双报到志愿服务月度计划", accepted_on=today,
                     due_on=start - timedelta(days=1), flow_run_id=flow_run_id,
                     details={"month": month, "org_unit": reference.district_code()},
                     created_at=now, updated_at=now)
         uow.session.add(case)
         uow.session.flush()
+        # How the reconciler starts the run again if its worker dies during the review.
+        case.details = case.details | {"rerun": outbox.rerun(DEPLOYMENT, month=month,
+                                                             case_id=case.id)}
         audit.record(uow.session, ACTOR, action="case.opened", subject_type="case",
                      subject_id=case.id, after={"process": PROCESS, "month": month})
         uow.commit()

@@ -1,7 +1,7 @@
 """The reconciler: every case in progress must have a live flow run; re-drive those that don't.
 
 Cases in progress are those people started (an application) and those a schedule started
-(a joint meeting or a red forum, convened and not yet closed: SCHEDULED_LIVE).
+(a joint meeting, a red forum, a volunteer plan under review, not yet closed: SCHEDULED_LIVE).
 
 A worker killed mid-run leaves its run Running for good, or Paused without the form its
 input needs (killed while suspending: it refuses every decision); a run can crash, be lost
@@ -30,10 +30,11 @@ from services.work import outbox
 from services.work.models import Case
 
 IN_PROGRESS = "in_progress"
-# Cases a schedule starts (a joint meeting, a red forum) are "convened", then "held" while
-# their run still has steps to take (the minutes, the actions' follow-up), and say in their
-# details how to start their run again (outbox.rerun); their run ends with the case closed.
-SCHEDULED_LIVE = ("convened", "held")
+# Cases a schedule starts (a joint meeting, a red forum, a month's volunteer plan) are
+# "convened", then "held" while their run still has steps to take (the minutes, the actions'
+# follow-up), or "reviewing" (a plan's draft before the secretaries), and say in their details
+# how to start their run again (outbox.rerun); their run ends with the case closed.
+SCHEDULED_LIVE = ("convened", "held", "reviewing")
 # A run holds a worker only between two waits, seconds at most (task retries included); one
 # Running or Pending this long has lost its worker.
 STUCK_AFTER = timedelta(minutes=2)

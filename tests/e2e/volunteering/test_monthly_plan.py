@@ -5,12 +5,15 @@ secretary in a plan-review work item; December's is sent back for a re-plan with
 morning, solved again and asked again, then published. Sign-in lists for a sample of
 activities, and compliance naming exactly the unit and the members the test made absent. A
 member signs in and reads its own hours; another member's answer 404. The rotation history
-carries from one month to the next."""
+carries from one month to the next. January's run is lost while it waits for the review; the
+reconciler starts it again on the same planning case and draft."""
 
 import pytest
+from sqlalchemy import select
 
 from services.volunteering import importer, reference
-from tests.e2e.conftest import get_ok, govflow, prefect_call, stack_db, wait_for
+from services.work.models import Case
+from tests.e2e.conftest import get_ok, govflow, prefect_call, run_deployment, stack_db, wait_for
 
 pytestmark = pytest.mark.e2e
 STACK_ENV = {"GOVFLOW_TODAY": "2026-11-20"}  # the 20th: the flow plans December
@@ -75,10 +78,38 @@ def review(http, planner, plan_id: int, decision: dict) -> dict:
     return answer.json()
 
 
+def run_lost_and_redriven(stack, run: str, month: str) -> str:
+    """A worker killed under the run waiting for the review leaves it to be marked Crashed;
+    here it is marked so at once. The reconciler starts it again for the same planning case
+    (its details' rerun); returns the new run."""
+    prefect = stack["prefect"]
+    wait_for(lambda: prefect_call("GET", f"{prefect}/flow_runs/{run}").json()["state"]["type"]
+             == "PAUSED", f"the {month} run to wait for the review", timeout=120)
+    crashed = prefect_call("POST", f"{prefect}/flow_runs/{run}/set_state", json={
+        "state": {"type": "CRASHED", "message": "the worker was killed"}, "force": True})
+    assert crashed.status_code in (200, 201), crashed.text
+    assert run_deployment(prefect, "reconcile/every-2-minutes")["type"] == "COMPLETED"
+    new = wait_for(lambda: (found := planning_run(stack, month)) != run and found,
+                   f"the {month} run started again", timeout=60)
+    assert prefect_call("GET", f"{prefect}/flow_runs/{new}").json()["parameters"][
+        "month"] == month
+    return new
+
+
+def planning_run(stack, month: str) -> str | None:
+    with stack_db(stack).reading() as uow:
+        return uow.session.scalar(select(Case.flow_run_id).where(
+            Case.process == "volunteer-plan", Case.details["month"].as_string() == month))
+
+
 def reviewed_and_published(stack, http, planner, month: str) -> dict:
     run = start_run(stack["prefect"], {} if month == "2026-12" else {"month": month})
     draft = draft_for_review(http, planner, month, 1)
     assert draft["status"] == "draft" and draft["rules_hold"], draft
+    if month == "2027-01":
+        run = run_lost_and_redriven(stack, run, month)
+        # The new run took over the case and its draft: nothing solved again, nothing lost.
+        assert draft_for_review(http, planner, month, 1)["id"] == draft["id"]
     if month == "2026-12":
         item = review(http, planner, draft["id"], {"outcome": "replan", "closed": [CLOSED]})
         assert item["step"] == "plan-review" and item["status"] == "completed"
