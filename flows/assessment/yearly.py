@@ -3,21 +3,19 @@ data): compute every community's indicators, score and rank for the year before,
 rank and the award candidates → the district confirms or declines each candidate (a work item)
 → the ranking is published with its awards.
 
-The year is a parameter; without it, the year before the run's day — the controlled clock's day
-when one is set (GOVFLOW_TODAY, for tests and rehearsals), else the run's scheduled day in the
-district's time zone."""
+The year is a parameter; without it, the year before the run's day (`run_day`: the day of the
+run's slot for a run the schedule created, else today — the controlled clock's day when one is
+set, GOVFLOW_TODAY, for tests and rehearsals)."""
 
-from datetime import date
 from itertools import count
 
 from prefect import flow, task
 from prefect.runtime import flow_run
 
 from flows.engine.human_tasks import wait_for
-from flows.engine.runtime import rt, today
+from flows.engine.runtime import rt, run_day, today
 from policies.assessment.rules import assessed_year
 from services.assessment import assessments
-from services.platform.clock import DISTRICT_TIME
 from services.work.work_items import WorkItemSpec
 
 
@@ -32,13 +30,6 @@ async def yearly_assessment(year: int | None = None) -> str:
         if apply_decisions(assessment_id, decision.content):
             break
     return f"{year} published"
-
-
-def run_day() -> date:
-    if rt().settings.today:
-        return rt().settings.today
-    scheduled = flow_run.scheduled_start_time
-    return scheduled.astimezone(DISTRICT_TIME).date() if scheduled else today()
 
 
 def confirm_step(assessment_id: int, attempt: int) -> WorkItemSpec:
