@@ -50,4 +50,4 @@ def open_follow_up(action_ids: list[int]) -> None:
 
 @task(retries=3, retry_delay_seconds=2)
 def close_case(forum_id: int) -> None:
-    forums.close_case(rt().db, forum_id)
+    forums.close_case(rt().db, forum_id, today())

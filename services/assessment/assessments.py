@@ -29,11 +29,12 @@ from services.platform import audit
 from services.platform.db.uow import Database
 from services.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.platform.reference_data import file_name, read_yaml, validate_entry
-from services.work import cases
+from services.work import cases, outbox
 from services.work.models import Case, WorkItem
 from services.work.work_items import WorkItemSpec
 
 PROCESS = "assessment"
+DEPLOYMENT = "assessment/yearly"
 ACTOR = cases.process_actor(PROCESS)
 CONFIRM_STEP = "confirm-awards"
 
@@ -118,9 +119,14 @@ def _store(session: Session, rules: AssessmentRules, outcome: Outcome, today: da
            flow_run_id: str | None) -> Assessment:
     now = datetime.now(UTC)
     status = "awaiting-confirmation" if outcome.candidates else "published"
+    # `rerun`: how the reconciler starts the run again if its worker dies while the district
+    # has not confirmed yet; the case is live until published (`finished_on`).
     case = Case(process=PROCESS, process_version=1, status=status,
-                subject=f"{outcome.year}年度幸福社区考核", details={"year": outcome.year},
-                accepted_on=today, flow_run_id=flow_run_id, created_at=now, updated_at=now)
+                subject=f"{outcome.year}年度幸福社区考核",
+                details={"year": outcome.year,
+                         "rerun": outbox.rerun(DEPLOYMENT, year=outcome.year)},
+                accepted_on=today, finished_on=None if outcome.candidates else today,
+                flow_run_id=flow_run_id, created_at=now, updated_at=now)
     session.add(case)
     session.flush()
     assessment = Assessment(
@@ -240,7 +246,8 @@ def apply_decisions(db: Database, rules: AssessmentRules, assessment_id: int,
                 Award.assessment_id == assessment_id)):
             _decide(uow.session, rules, award, data, who, today)
         assessment.status, assessment.published_on = "published", today
-        uow.session.get(Case, assessment.case_id).status = "published"
+        case = uow.session.get(Case, assessment.case_id)
+        case.status, case.finished_on = "published", today
         uow.commit()
         return True
 

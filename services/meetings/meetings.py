@@ -296,7 +296,8 @@ def apply_minutes(db: Database, meeting_id: int, today: date) -> bool:
         meeting = uow.session.get(Meeting, meeting_id)
         if meeting.status == "held":
             meeting.status, meeting.minutes_confirmed_on = "closed", today
-            uow.session.get(Case, meeting.case_id).status = "closed"
+            case = uow.session.get(Case, meeting.case_id)
+            case.status, case.finished_on = "closed", today
             audit.record(uow.session, ACTOR, action="meeting.minutes_confirmed",
                          subject_type="meeting", subject_id=meeting.id,
                          after={"on": today})

@@ -192,16 +192,13 @@ def apply_record(db: Database, calendar: WorkingCalendar, forum_id: int,
     return db.run(work)
 
 
-def close_case(db: Database, forum_id: int) -> None:
+def close_case(db: Database, forum_id: int, today: date) -> None:
     """The forum's run is done once its actions are their owners' work (tracked as cases of
-    their own): the forum's case closes, and the reconciler leaves it."""
-    def work(uow) -> None:
-        case = uow.session.get(Case, uow.session.get(Forum, forum_id).case_id)
-        if case.status != "closed":
-            case.status, case.updated_at = "closed", datetime.now(UTC)
-            uow.commit()
-
-    db.run(work)
+    their own): the forum's case ends (cases.finish: its day, audited), and the reconciler
+    leaves it."""
+    with db.reading() as uow:
+        case_id = uow.session.get(Forum, forum_id).case_id
+    cases.finish(db, case_id, "closed", {"forum": forum_id}, today)
 
 
 def open_follow_up(db: Database, action_ids: list[int]) -> None:

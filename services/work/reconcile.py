@@ -1,7 +1,9 @@
 """The reconciler: every case in progress must have a live flow run; re-drive those that don't.
 
-Cases in progress are those people started (an application) and those a schedule started
-(a joint meeting, a red forum, a volunteer plan under review, not yet closed: SCHEDULED_LIVE).
+Cases in progress are those people started (an application) and those a schedule started (a
+joint meeting, a red forum, a volunteer plan, an assessment): these say in their details how to
+start their run again (`outbox.rerun`) and are live until they are finished (`finished_on`),
+whatever their process calls their status meanwhile (convened, held, reviewing, …).
 
 A worker killed mid-run leaves its run Running for good, or Paused without the form its
 input needs (killed while suspending: it refuses every decision); a run can crash, be lost
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from policies.access import Actor
 from services.platform import audit
@@ -30,11 +32,6 @@ from services.work import outbox
 from services.work.models import Case
 
 IN_PROGRESS = "in_progress"
-# Cases a schedule starts (a joint meeting, a red forum, a month's volunteer plan) are
-# "convened", then "held" while their run still has steps to take (the minutes, the actions'
-# follow-up), or "reviewing" (a plan's draft before the secretaries), and say in their details
-# how to start their run again (outbox.rerun); their run ends with the case closed.
-SCHEDULED_LIVE = ("convened", "held", "reviewing")
 # A run holds a worker only between two waits, seconds at most (task retries included); one
 # Running or Pending this long has lost its worker.
 STUCK_AFTER = timedelta(minutes=2)
@@ -57,9 +54,9 @@ def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
     now = now or datetime.now(UTC)
     with db.reading() as uow:
         cases = [c for c in uow.session.execute(
-            select(Case.id, Case.flow_run_id, Case.status, Case.details).where(
-                Case.status.in_((IN_PROGRESS, *SCHEDULED_LIVE))).order_by(Case.id))
-            if c.status == IN_PROGRESS or (c.details or {}).get("rerun")]
+            select(Case.id, Case.flow_run_id, Case.status, Case.details, Case.finished_on)
+            .where(or_(Case.status == IN_PROGRESS, Case.finished_on.is_(None)))
+            .order_by(Case.id)) if live(c)]
         starting = _cases_being_started(uow.session)
         refused = _runs_refusing_decisions(uow.session, now - stuck_after)
     cases = [c for c in cases if c.id not in starting]  # the relay has yet to start these
@@ -90,10 +87,15 @@ def _judge(case_id: int, run_id: str | None, states: dict[str, RunState], refuse
     return None  # scheduled, paused for people, or busy right now
 
 
+def live(case) -> bool:
+    """A case whose run must be alive: in progress, or restartable and not finished."""
+    return case.status == IN_PROGRESS or bool(
+        (case.details or {}).get("rerun") and case.finished_on is None)
+
+
 def _redrive(uow, actor: Actor, finding: Finding) -> bool:
     case = uow.session.get(Case, finding.case_id)
-    if case.status not in (IN_PROGRESS, *SCHEDULED_LIVE) or (
-            case.flow_run_id != finding.flow_run_id):
+    if not live(case) or case.flow_run_id != finding.flow_run_id:
         return False
     audit.record(uow.session, actor, action="case.redriven", subject_type="case",
                  subject_id=case.id, before={"flow_run_id": case.flow_run_id},
