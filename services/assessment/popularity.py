@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from policies.access import Actor, is_staff
+from policies.assessment.indicators import APPROVAL, MEETING, WISH, CaseFacts
 from policies.assessment.popularity import CentreIndex, CentreUse, rank_centres
 from policies.assessment.rules import AssessmentRules
 from services.assessment import readers
@@ -56,12 +57,12 @@ def centre_uses(session: Session, month: str) -> list[CentreUse]:
                       counts=dict(c)) for code, c in counts.items()]
 
 
-def _use(f: readers.CaseFacts, centre_of_unit: dict[str, str]) -> tuple[str, str | None]:
-    if f.process == readers.APPROVAL:
+def _use(f: CaseFacts, centre_of_unit: dict[str, str]) -> tuple[str, str | None]:
+    if f.process == APPROVAL:
         return "visits", f.station or readers.DISTRICT_CENTRE
-    if f.process == readers.WISH:
+    if f.process == WISH:
         return "wishes", centre_of_unit.get(f.place)
-    if f.process == readers.MEETING and f.status in ("held", "closed"):
+    if f.process == MEETING and f.status in ("held", "closed"):
         return "meetings", centre_of_unit.get(f.place)
     return "other", None
 

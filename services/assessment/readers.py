@@ -22,28 +22,20 @@ from typing import Any
 from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from policies.assessment.indicators import (
+    APPROVAL,
+    GRID,
+    MEETING,
+    RESOLUTION,
+    WISH,
+    CaseFacts,
+    indicator_hits,
+)
 from policies.assessment.scoring import Ratio
 from services.platform.db import models
 from services.work.models import Case, Escalation
 
-GRID, WISH, RESOLUTION, MEETING, APPROVAL = (
-    "grid-loop", "micro-wish", "meeting-resolution", "joint-meeting", "approval")
-SATISFIED = {"satisfied", "basically-satisfied"}
-FULFILLED = {"fulfilled", "confirmed"}
 DISTRICT_CENTRE = "district"  # the district's own centre: one-stop cases with no station
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    id: int
-    process: str
-    place: str | None  # the org unit (grid, community, street, district) or station
-    station: str | None
-    status: str
-    accepted_on: date
-    due_on: date | None
-    finished_on: date | None
-    rating: str | None
 
 
 @dataclass(frozen=True)
@@ -164,7 +156,7 @@ def community_ratios(session: Session, year: int) -> tuple[Places, dict[str, dic
                      else where.community_of.get(f.place or ""))
         if community is None:
             continue  # a district or street body's case, or a village station's
-        for code, hit in _indicator_hits(f, f.id in escalated, f.id in blown):
+        for code, hit in indicator_hits(f, f.id in escalated, f.id in blown):
             counts[community][code][0] += hit
             counts[community][code][1] += 1
     for community, published in published_counts(session, year, where).items():
@@ -172,21 +164,3 @@ def community_ratios(session: Session, year: int) -> tuple[Places, dict[str, dic
             counts[community][code] = [part, whole]
     return where, {c: {code: Ratio(part=p, whole=w) for code, (p, w) in found.items()}
                    for c, found in counts.items()}
-
-
-def _indicator_hits(f: CaseFacts, escalated: bool, whistled: bool) -> list[tuple[str, bool]]:
-    """(indicator, counted in its numerator) for each indicator whose denominator has `f`."""
-    on_time = f.finished_on is not None and (f.due_on is None or f.finished_on <= f.due_on)
-    if f.process == GRID:
-        hits = [("grid_resolved_on_time", on_time)]
-        if f.rating:
-            hits.append(("grid_satisfaction", f.rating in SATISFIED))
-        return hits + [("escalated_share", escalated), ("whistle_rate", whistled)]
-    if f.process == WISH:
-        return [("wishes_fulfilled", f.status in FULFILLED), ("escalated_share", escalated)]
-    if f.process == RESOLUTION:  # closed without ever being escalated past its deadline
-        return [("resolutions_on_time", f.status == "closed" and not escalated),
-                ("escalated_share", escalated)]
-    if f.process == MEETING:
-        return [("meetings_held", f.status in ("held", "closed"))]
-    return [("one_stop_on_time", on_time)]
