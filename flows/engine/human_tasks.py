@@ -1,14 +1,16 @@
 """Waiting for people inside a flow: `decision = await wait_for(step)` for one group,
 `decisions = await wait_for_all(stage)` for several at once (会签/或签).
 
-The work item is opened idempotently (a flow re-runs from the top after each resume and must
-find the same item), then the run suspends under a key derived from the item. The decision
-API writes the resume into the outbox; the relay resumes the run with the decision as typed
-input; on the re-run Prefect answers the same suspend key with the stored decision at once.
+The work item is opened idempotently, then the run suspends under a key derived from the item.
+The decision API writes the resume into the outbox; the relay resumes the run with the
+decision as typed input, and the run starts again from the top (Prefect's suspension).
 
-An item already decided is answered from the business database without suspending: a run
-that takes a case over (a migration to a new process version, a re-driven crashed run)
-replays the decisions people already made and waits only where people have not decided.
+Every step already decided is answered from the business database, with one read and nothing
+sent to Prefect: a resumed run replays the case's earlier steps this way, as does a run that
+takes a case over (a migration to a new process version, a re-driven crashed run). Answered by
+Prefect instead (a cached task run, a refused suspension and a read of the stored input for
+each), a case's 10th step cost the Prefect server three times its first (bench/steps.py,
+docs/execution-model.md). Only the step not yet decided opens its item and suspends.
 """
 
 from prefect import task
@@ -36,6 +38,9 @@ def open_stage(stage: StageSpec) -> StageDecisions | None:
 async def wait_for(spec: WorkItemSpec) -> BaseModel:
     """Open the work item and suspend until its decision arrives; return the decision."""
     form = FORMS[spec.form]
+    decided = work_items.decision_of(rt().db, spec)
+    if decided is not None:
+        return form.model_validate(decided)
     item = open_work_item(spec.model_copy(update={"flow_run_id": str(flow_run.id)}))
     if item.decision is not None:
         return form.model_validate(item.decision)
@@ -46,7 +51,9 @@ async def wait_for(spec: WorkItemSpec) -> BaseModel:
 async def wait_for_all(stage: StageSpec) -> dict[str, BaseModel]:
     """Open one item per group and suspend once for the whole stage, until every group (会签)
     or the first (或签) has decided; return the decisions by group."""
-    result = open_stage(stage.model_copy(update={"flow_run_id": str(flow_run.id)}))
+    result = work_items.stage_result(rt().db, stage.case_id, stage.stage_key)
+    if result is None:
+        result = open_stage(stage.model_copy(update={"flow_run_id": str(flow_run.id)}))
     if result is None:
         result = await suspend_flow_run(
             wait_for_input=StageDecisions, timeout=None,

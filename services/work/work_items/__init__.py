@@ -9,6 +9,7 @@ from services.work.work_items.operations import (
     assign,
     claim,
     decide,
+    decision_of,
     delegate,
     get,
     history,
@@ -33,8 +34,8 @@ from services.work.work_items.store import open_step
 
 __all__ = [
     "QueueFilter", "StageDecisions", "StageSpec", "WorkItemRead", "WorkItemSpec", "add_signer",
-    "assign", "claim", "decide", "delegate", "get", "history", "open_item", "open_stage",
-    "open_step",
+    "assign", "claim", "decide", "decision_of", "delegate", "get", "history", "open_item",
+    "open_stage", "open_step",
     "pause_key", "queue", "resolve", "return_to", "stage_pause_key", "stage_result",
     "unclaim", "urge", "withdraw",
 ]

@@ -51,6 +51,14 @@ def open_item(db: Database, spec: WorkItemSpec) -> WorkItemRead:
     return db.run(work)
 
 
+def decision_of(db: Database, spec: WorkItemSpec) -> dict[str, Any] | None:
+    """The decision already made on this step and attempt, if any: a flow replaying its case
+    answers decided steps from here, reading and changing nothing else."""
+    with db.reading() as uow:
+        return uow.session.scalar(select(WorkItem.decision).where(
+            WorkItem.case_id == spec.case_id, WorkItem.step_key == spec.step_key))
+
+
 def queue(db: Database, actor: Actor, f: QueueFilter, *, limit: int, offset: int
           ) -> list[WorkItemRead]:
     stmt = select(WorkItem).order_by(WorkItem.due_on.is_(None),
