@@ -28,6 +28,15 @@ LEAN_SERVER = {
     # so no paused run ever expires; the service still paged through every open case every
     # few seconds (bench/idle.py).
     "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED": "false",
+    # Task runs reach the server as events; its recorder wrote each in a transaction of its own.
+    # In batches (flushed at least every 5 s) they cost about half (PREFECT-NOTES.md); a task
+    # run shows in Prefect's UI up to 5 s later, and nothing in govflow reads them.
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
+    # govflow defines no automations (a lost run is the reconciler's, docs/execution-model.md)
+    # and nothing subscribes to the server's event stream: two consumers of every event less.
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
 STATUS_FILE = "supervisor.json"
 
@@ -119,6 +128,9 @@ class Stack:
             "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
             "PREFECT_LOCAL_STORAGE_PATH": str((VAR_DIR / "prefect-results").resolve()),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # Prefect's server leaves CSRF protection off, yet each run's client asked it for
+            # a token first: one refused call per step (bench/steps.py).
+            "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "false",
             "GOVFLOW_DATABASE_URL": self.settings.database_url,
             "GOVFLOW_PREFECT_API_URL": self.settings.prefect_api_url,
             "GOVFLOW_SUPERVISOR_STATUS_FILE": str(self.status_file),
