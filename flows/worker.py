@@ -6,6 +6,7 @@ deployment (`approval/v1`), so a published new version never changes cases in fl
 Entrypoints are module paths, so runs work from any working directory.
 """
 
+import logging
 import threading
 
 from prefect import Flow, serve
@@ -111,6 +112,8 @@ def meeting_deployments(deploy) -> list[tuple[Flow, RunnerDeployment]]:
 
 
 def main() -> None:
+    if rt().settings.log_prefect_calls:
+        log_prefect_calls()
     project_plan()  # read at start-up: broken plan data stops the worker at once
     stop = threading.Event()
     prefect = Prefect(rt().settings.prefect_api_url)
@@ -123,6 +126,16 @@ def main() -> None:
         pass
     finally:
         stop.set()
+
+
+def log_prefect_calls() -> None:
+    """httpx logs each request at INFO; Prefect's logging leaves it at the root's WARNING."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    calls = logging.getLogger("httpx")
+    calls.addHandler(handler)
+    calls.setLevel(logging.INFO)
+    calls.propagate = False
 
 
 def execute(settings: Settings, stop: threading.Event) -> None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     worker_executor: Literal["in-process", "served"] = "in-process"
     worker_runs: int = Field(default=16, ge=1, le=256)
     worker_poll_seconds: float = Field(default=0.25, ge=0.05, le=60)
+    # Logs each call the worker makes to Prefect's API (method, path, status): what a step
+    # costs the Prefect server, counted by bench/steps.py.
+    log_prefect_calls: bool = False
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None
     # Written by `govflow up`: the processes it supervises; /readyz reports one that keeps failing.
