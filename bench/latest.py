@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("intake", "orchestration", "project_approval", "meetings", "volunteering", "grid",
-         "idle")
+PARTS = ("intake", "orchestration", "steps", "project_approval", "meetings", "volunteering",
+         "grid", "idle")
 
 
 def main() -> None:
