@@ -13,7 +13,6 @@ each), a case's 10th step cost the Prefect server three times its first (bench/s
 docs/execution-model.md). Only the step not yet decided opens its item and suspends.
 """
 
-from prefect import task
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 from pydantic import BaseModel
@@ -24,12 +23,14 @@ from services.work import work_items
 from services.work.work_items import StageDecisions, StageSpec, WorkItemRead, WorkItemSpec
 
 
-@task(retries=3, retry_delay_seconds=2)
+# Plain calls, not Prefect tasks (as the meetings' steps): a task run costs the server its events
+# and a stored result at every step, 10-15 % of a step's CPU (bench/steps.py). Opening is
+# idempotent by step key, the unit of work retries a write conflict, and a run that fails
+# otherwise is started again by the reconciler, which replays it.
 def open_work_item(spec: WorkItemSpec) -> WorkItemRead:
     return work_items.open_item(rt().db, spec)
 
 
-@task(retries=3, retry_delay_seconds=2)
 def open_stage(stage: StageSpec) -> StageDecisions | None:
     work_items.open_stage(rt().db, stage)
     return work_items.stage_result(rt().db, stage.case_id, stage.stage_key)
