@@ -8,22 +8,28 @@ measures the server's CPU (its whole process tree), on PostgreSQL, for `--second
 1. the server as `govflow up` starts it, with no runs (the baseline);
 2. the same server once `--runs` paused runs wait;
 3. a server started the same way on the same database, with `pause_expirations` off (what
-   `govflow up` now sets).
+   `govflow up` now sets);
+4. the same, while a worker asks it for due runs every 0.25 s as govflow's executor does
+   (flows/engine/executor.py, its own polling code): the idle cost of a running stack.
 
     python -m bench.idle [--runs 10000] [--seconds 60]      (make bench)
 """
 
 import argparse
+import asyncio
 import json
 import os
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import psutil
+from prefect.client.orchestration import PrefectClient
 
 from api.supervisor import Stack
 from bench.stack import free_port, wait_for
@@ -49,6 +55,8 @@ def main() -> dict:
     with prefect_server(database, {EXPIRATIONS: "false"}) as (api, tree):
         time.sleep(10)
         results["paused_expirations_off"] = cpu_share(tree, args.seconds)
+        with polling(api):
+            results["paused_expirations_off_worker_polling"] = cpu_share(tree, args.seconds)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
@@ -80,6 +88,31 @@ def prefect_server(database: str, services: dict[str, str]):
             os.environ.pop(name, None)
 
 
+@contextmanager
+def polling(api: str):
+    """The executor's poll for due runs of the deployment the paused runs belong to."""
+    from flows.engine.executor import Executor
+
+    deployment = httpx.post(f"{api}/deployments/filter", json={}).json()[0]["id"]
+    executor, stop, polls = Executor([]), threading.Event(), []
+    executor._flows = {UUID(deployment): None}
+
+    async def poll():
+        async with PrefectClient(api) as client:
+            while not stop.is_set():
+                polls.append(await executor._due(client, executor.limit))
+                await asyncio.sleep(executor.poll_seconds)
+
+    thread = threading.Thread(target=asyncio.run, args=(poll(),), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        assert len(polls) > 10 and not any(polls), "the poll found runs due or never ran"
+
+
 def cpu_share(tree: psutil.Process, seconds: float) -> float:
     """The server's CPU over `seconds`, as a share of one core."""
     before, start = cpu_seconds(tree), time.monotonic()
@@ -102,8 +135,11 @@ def seed_paused_runs(api: str, count: int) -> None:
     """Runs suspended as govflow's are: waiting for input, with no timeout."""
     with httpx.Client(base_url=api, timeout=60) as http:
         flow = http.post("/flows/", json={"name": "idle-bench"}).json()
-        body = {"flow_id": flow["id"], "state": {"type": "PAUSED", "name": "Suspended",
-                                                 "state_details": {"pause_reschedule": True}}}
+        deployment = http.post("/deployments/", json={"name": "waiting",
+                                                      "flow_id": flow["id"]}).json()
+        body = {"flow_id": flow["id"], "deployment_id": deployment["id"],
+                "state": {"type": "PAUSED", "name": "Suspended",
+                          "state_details": {"pause_reschedule": True}}}
 
         def create(_):
             wait_for(lambda: http.post("/flow_runs/", json=body).status_code == 201,

@@ -115,17 +115,28 @@ def main() -> None:
     if rt().settings.log_prefect_calls:
         log_prefect_calls()
     project_plan()  # read at start-up: broken plan data stops the worker at once
-    stop = threading.Event()
-    prefect = Prefect(rt().settings.prefect_api_url)
-    relay = threading.Thread(target=outbox.relay, args=(rt().db, prefect, stop),
-                             name="outbox-relay", daemon=True)
+    settings, stop = rt().settings, threading.Event()
+    executor = Executor(deployments(), limit=settings.worker_runs,
+                        poll_seconds=settings.worker_poll_seconds)
+    # The relay tells the executor when it has started or resumed runs: they are due now.
+    relay = threading.Thread(target=outbox.relay, name="outbox-relay", daemon=True,
+                             args=(rt().db, Prefect(settings.prefect_api_url), stop),
+                             kwargs={"on_delivery": executor.wake})
     relay.start()
     try:
-        execute(rt().settings, stop)
+        execute(executor, settings, stop)
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
+
+
+def execute(executor: Executor, settings: Settings, stop: threading.Event) -> None:
+    if settings.worker_executor == "served":  # a subprocess per run: the benchmarks' baseline
+        serve(*(d for _, d in deployments()), limit=settings.worker_runs,
+              print_starting_message=False)
+        return
+    executor.serve(stop)
 
 
 def log_prefect_calls() -> None:
@@ -136,15 +147,6 @@ def log_prefect_calls() -> None:
     calls.addHandler(handler)
     calls.setLevel(logging.INFO)
     calls.propagate = False
-
-
-def execute(settings: Settings, stop: threading.Event) -> None:
-    if settings.worker_executor == "served":  # a subprocess per run: the benchmarks' baseline
-        serve(*(d for _, d in deployments()), limit=settings.worker_runs,
-              print_starting_message=False)
-        return
-    Executor(deployments(), limit=settings.worker_runs,
-             poll_seconds=settings.worker_poll_seconds).serve(stop)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     # "served" runs each in a subprocess (Prefect's `serve`): only for comparing benchmarks.
     worker_executor: Literal["in-process", "served"] = "in-process"
     worker_runs: int = Field(default=16, ge=1, le=256)
-    worker_poll_seconds: float = Field(default=0.25, ge=0.05, le=60)
+    # The worker also asks at once whenever its own outbox relay starts or resumes a run.
+    worker_poll_seconds: float = Field(default=2.0, ge=0.05, le=60)
     # Logs each call the worker makes to Prefect's API (method, path, status): what a step
     # costs the Prefect server, counted by bench/steps.py.
     log_prefect_calls: bool = False

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -217,9 +218,11 @@ def _record_attempt(db: Database, message_id: int, error: str) -> None:
 
 
 def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float = 0.1,
-          senders: int = 8) -> None:
+          senders: int = 8, on_delivery: Callable[[], None] | None = None) -> None:
     """Deliver pending messages until `stop` is set (runs beside the worker): at once while
-    there is work, then every `interval` seconds; `senders` calls to Prefect at a time."""
+    there is work, then every `interval` seconds; `senders` calls to Prefect at a time.
+    `on_delivery` is told after a pass that delivered some (the worker's executor asks for
+    the runs it made due at once)."""
     with ThreadPoolExecutor(senders, thread_name_prefix="outbox") as pool:
         while not stop.is_set():
             try:
@@ -227,5 +230,7 @@ def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float
             except Exception:  # the relay must outlive any one bad message or outage
                 log.exception("outbox relay pass failed")
                 delivered = 0
+            if delivered and on_delivery:
+                on_delivery()
             if not delivered:
                 stop.wait(interval)

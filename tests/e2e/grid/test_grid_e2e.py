@@ -204,7 +204,7 @@ def test_killing_the_worker_while_issues_and_a_whistle_wait_loses_none(http, sta
     assert seen["level_name"] == "社区党委书记哨"
 
 
-def test_a_long_loop_asks_prefect_no_more_at_its_tenth_step_than_at_its_second(
+def test_a_long_loop_asks_prefect_as_much_at_its_tenth_step_as_at_its_first(
         http, stack, as_user, member):
     """A drain the supervisor rejects five times: each resume replays the steps before it,
     answered from the business database, so the run's calls to Prefect do not grow with the
@@ -225,7 +225,10 @@ def test_a_long_loop_asks_prefect_no_more_at_its_tenth_step_than_at_its_second(
         wait_for(lambda paused=paused: (s := prefect_state(stack, run))["type"] == "PAUSED"
                  and s["id"] != paused, f"step {n} to be waited on", 60)
         calls.append(len(calls_for(stack, run)) - before)
-    assert calls[9] <= calls[1], calls  # the tenth step (a rejection) against the second
+    # Flat, give or take a resume the relay sends twice (a decision that beats the run's pause
+    # to Prefect is refused once and sent again). On the old replay: 13 at the second step,
+    # 29 at the tenth.
+    assert max(calls) - min(calls) <= 3, calls
 
 
 def prefect_state(stack, run: str) -> dict:
