@@ -35,6 +35,7 @@ from services.assessment.assessments import assessment_rules
 from services.grid import figures as grid_figures
 from services.meetings.bodies import bodies, rules
 from services.one_stop import figures as one_stop_figures
+from services.platform import logs
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -111,6 +112,7 @@ def meeting_deployments(deploy) -> list[tuple[Flow, RunnerDeployment]]:
 
 
 def main() -> None:
+    logs.configure_own()
     project_plan()  # read at start-up: broken plan data stops the worker at once
     stop = threading.Event()
     prefect = Prefect(rt().settings.prefect_api_url)
