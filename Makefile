@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-long test-postgres test-sqlite bench lint lock clean
+.PHONY: run test test-long test-postgres test-sqlite test-topology bench lint lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -29,6 +29,13 @@ test-postgres: $(STAMP)
 # The long variants of the fault suite (500 submissions through an API kill, …).
 test-long: $(STAMP)
 	$(BIN)/pytest -m long $(PYTEST_ARGS)
+
+# The multi-machine topology on this machine (tests/e2e/test_topology.py, docs/deploy.md):
+# replicas of every role behind HAProxy on PostgreSQL and Redis, one of each kind killed.
+test-topology: $(STAMP)
+	GOVFLOW_TEST_DATABASE_URL=$${GOVFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/govflow_test} \
+	GOVFLOW_TEST_PREFECT_DATABASE_URL=$${GOVFLOW_TEST_PREFECT_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/govflow_prefect_test} \
+		$(BIN)/pytest -m long -s tests/e2e/test_topology.py $(PYTEST_ARGS)
 
 # What CI runs on SQLite after the whole suite on PostgreSQL: every test but the end-to-end
 # ones, then the embedded default's own end-to-end tests (the stack, its faults with their long

@@ -39,6 +39,23 @@ LEAN_SERVER = {
     "PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED": "false",
 }
 STATUS_FILE = "supervisor.json"
+# What Prefect's server does as it starts and the roles leave to `govflow migrate --prefect`:
+# two replicas starting together both inserted the same block types, and one of them died on
+# the unique key.
+PREPARED_ONCE = {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
+                 "PREFECT_API_BLOCKS_REGISTER_ON_START": "false"}
+REGISTER_BLOCKS = """
+import asyncio
+from prefect.server.database import provide_database_interface
+from prefect.server.models.block_registration import run_block_auto_registration
+
+async def register():
+    async with await provide_database_interface().session() as session:
+        await run_block_auto_registration(session=session)
+        await session.commit()
+
+asyncio.run(register())
+"""
 
 
 def restart_delay(restarts: list[float], now: float) -> float:
@@ -85,14 +102,15 @@ class Stack:
 
     def start_prefect_api(self) -> None:
         """Prefect's API alone, in `prefect_api_workers` processes; its database is migrated
-        once beforehand (`govflow migrate --prefect`), not by every replica as it starts."""
-        env = self.prefect_env() | {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}
+        and its block types registered once beforehand (`govflow migrate --prefect`), not by
+        every replica as it starts."""
+        env = self.prefect_env() | PREPARED_ONCE
         self.start("prefect-api", self._prefect_server_argv() + [
             "--no-services", "--workers", str(self.settings.prefect_api_workers)], env)
 
     def start_prefect_services(self) -> None:
         """Prefect's background services alone (scheduler, triggers, recorders, …)."""
-        env = self.prefect_env() | {"PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false"}
+        env = self.prefect_env() | PREPARED_ONCE
         self.start("prefect-services", [str(BIN / "prefect"), "server", "services", "start"], env)
 
     def _prefect_server_argv(self) -> list[str]:
@@ -126,7 +144,7 @@ class Stack:
             "PREFECT_API_URL": self.settings.prefect_api_url,
             # Task results survive the end of a suspended run's process (PREFECT-NOTES.md).
             "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
-            "PREFECT_LOCAL_STORAGE_PATH": str((VAR_DIR / "prefect-results").resolve()),
+            "PREFECT_LOCAL_STORAGE_PATH": str(self.settings.results_dir.resolve()),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             # Prefect's server leaves CSRF protection off, yet each run's client asked it for
             # a token first: one refused call per step (bench/steps.py).
@@ -292,10 +310,12 @@ def redis_env(url: str) -> dict[str, str]:
 
 
 def migrate_prefect(settings: Settings) -> None:
-    """Prefect's own database to its newest schema, once (replicas start without migrating)."""
+    """Prefect's own database to its newest schema and its block types registered, once
+    (replicas start without doing either)."""
     env = Stack(settings).prefect_env()
     subprocess.run([str(BIN / "prefect"), "server", "database", "upgrade", "-y"], env=env,
                    check=True)
+    subprocess.run([sys.executable, "-c", REGISTER_BLOCKS], env=env, check=True)
 
 
 class ChildExited(RuntimeError):

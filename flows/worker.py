@@ -6,7 +6,6 @@ deployment (`approval/v1`), so a published new version never changes cases in fl
 Entrypoints are module paths, so runs work from any working directory.
 """
 
-import logging
 import threading
 
 from prefect import Flow, serve
@@ -36,6 +35,7 @@ from services.assessment.assessments import assessment_rules
 from services.grid import figures as grid_figures
 from services.meetings.bodies import bodies, rules
 from services.one_stop import figures as one_stop_figures
+from services.platform import logs
 from services.platform.orchestration import Prefect
 from services.platform.settings import Settings
 from services.project_approval.plan import project_plan
@@ -112,8 +112,9 @@ def meeting_deployments(deploy) -> list[tuple[Flow, RunnerDeployment]]:
 
 
 def main() -> None:
-    if rt().settings.log_prefect_calls:
-        log_prefect_calls()
+    logs.configure_own()
+    if rt().settings.log_prefect_calls:  # httpx logs each request it makes at INFO
+        logs.configure_own(name="httpx")
     project_plan()  # read at start-up: broken plan data stops the worker at once
     settings, stop = rt().settings, threading.Event()
     executor = Executor(deployments(), limit=settings.worker_runs,
@@ -137,16 +138,6 @@ def execute(executor: Executor, settings: Settings, stop: threading.Event) -> No
               print_starting_message=False)
         return
     executor.serve(stop)
-
-
-def log_prefect_calls() -> None:
-    """httpx logs each request at INFO; Prefect's logging leaves it at the root's WARNING."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    calls = logging.getLogger("httpx")
-    calls.addHandler(handler)
-    calls.setLevel(logging.INFO)
-    calls.propagate = False
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
 from fastapi.responses import HTMLResponse
 
 from api.deps import CalendarDep, CurrentActor, DbDep, Id, PlanDep, SettingsDep, Today
@@ -15,10 +17,13 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 @router.post("", response_model=ProjectRead, status_code=status.HTTP_201_CREATED)
 def start_project(data: ProjectCreate, actor: CurrentActor, db: DbDep, calendar: CalendarDep,
-                  plan: PlanDep, today: Today) -> ProjectRead:
+                  plan: PlanDep, today: Today, idempotency_key: Annotated[str | None, Header(
+                      max_length=100, description="a retry with the same key gets the project "
+                      "the first request opened; the same key with another body is refused")
+                  ] = None) -> ProjectRead:
     """An enterprise (or its service specialist) files a project with its land-transfer
     contract; every approval it needs opens in parallel (HC-14b)."""
-    return projects.start_project(db, calendar, plan, actor, data, today)
+    return projects.start_project(db, calendar, plan, actor, data, today, idempotency_key)
 
 
 @router.get("/{case_id}", response_model=ProjectRead)

@@ -3,8 +3,6 @@ service, answers at once with a receipt number, the promised date and — if any
 missing — the single notice of everything missing; on-the-spot services are decided there.
 Complete applications of other services go to their department (the `approval` process)."""
 
-import hashlib
-import json
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -100,13 +98,14 @@ class ApplicationRead(BaseModel):
 def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: ApplicationCreate,
            today: date, idempotency_key: str | None = None) -> ApplicationRead:
     """At a station's counter by its clerk, or online by the applicant for itself."""
-    request_hash = _hash(data)
+    request_hash = idempotency.request_hash(data)
 
     def work(uow) -> ApplicationRead | int:
         route = route_for(uow.session, actor, station=data.station,
                           handling_station=data.handling_station, applicant=data.applicant)
         if idempotency_key:
-            earlier = _earlier_answer(uow.session, idempotency_key, actor, request_hash)
+            earlier = idempotency.earlier_case(uow.session, idempotency_key, actor.username,
+                                               request_hash)
             if earlier is not None:
                 return earlier
         service = catalogue.service_rule(uow.session, data.service, data.applicant.kind)
@@ -117,9 +116,8 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         case, events = _open_case(uow.session, calendar, actor, data, route, service, check,
                                   today)
         if idempotency_key:
-            uow.session.add(models.IdempotencyKey(
-                key=idempotency_key, actor=actor.username, request_hash=request_hash,
-                case_id=case.id, created_at=datetime.now(UTC)))
+            idempotency.remember(uow.session, idempotency_key, actor.username, request_hash,
+                                 case.id)
         recorded = _append_audit(uow.session, actor, case, events)
         uow.commit()
         return _answer(actor, case, recorded, notice=check.missing if check.verdict == "incomplete"
@@ -289,21 +287,6 @@ def _next_receipt(session: Session, series: str, today: date) -> str:
         index_elements=["series", "day"], set_={"last": ReceiptCounter.last + 1})
         .returning(ReceiptCounter.last))
     return intake.receipt_number(series, today, last)
-
-
-def _earlier_answer(session: Session, key: str, actor: Actor, request_hash: str) -> int | None:
-    earlier = session.get(models.IdempotencyKey, key)
-    if earlier is None:
-        return None
-    if earlier.actor != actor.username or earlier.request_hash != request_hash:
-        raise InvalidInput("this Idempotency-Key was used for a different request",
-                           field="Idempotency-Key")
-    return earlier.case_id
-
-
-def _hash(data: ApplicationCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _load(session: Session, actor: Actor, case_id: int, write: bool = False) -> Case:

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Redis for Prefect's messaging, caches, leases and background work: needed as soon as the
     # Prefect API and its services run as separate processes (roles), e.g. redis://host:6379/0.
     redis_url: str | None = None
+    # Where workers keep the results of flow tasks (a resumed run reads them instead of running
+    # its tasks again): a directory every worker can read (shared storage) as soon as workers
+    # run on several machines, since any of them may resume a run another started.
+    results_dir: Path = VAR_DIR / "prefect-results"
     demo_password: str | None = None
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # The worker: flow runs executed at once, and how often it asks Prefect for due runs.

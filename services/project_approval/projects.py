@@ -4,13 +4,14 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from policies import access
 from policies.access import Actor, ObjectScope, Role
 from policies.calendar import WorkingCalendar
 from policies.decisions import ApprovalDecision, final_status
 from policies.project_approval.projects import ApprovalPlan, project_outcome
-from services.platform import audit, documents
+from services.platform import audit, documents, idempotency
 from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.errors import Forbidden, InvalidInput, NotFound
@@ -65,13 +66,20 @@ class ProjectRead(BaseModel):
 
 
 def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, actor: Actor,
-                  data: ProjectCreate, today: date) -> ProjectRead:
+                  data: ProjectCreate, today: date, idempotency_key: str | None = None
+                  ) -> ProjectRead:
+    """Open the project's case; a retry with the same Idempotency-Key (the answer was lost:
+    a replica died, a connection broke) gets the project the first request opened."""
     if not access.can_write(actor, ObjectScope(station=data.station)):
         raise Forbidden(f"{actor.username} does not act for station {data.station}")
+    hashed = idempotency.request_hash(data)
 
     def work(uow) -> int:
         if uow.session.get(models.Station, data.station) is None:
             raise InvalidInput(f"no station '{data.station}'", field="station")
+        if idempotency_key and (earlier := idempotency.earlier_case(
+                uow.session, idempotency_key, actor.username, hashed)) is not None:
+            return earlier
         now = datetime.now(UTC)
         version = process_versions.current_version(uow.session, PROCESS)
         case = Case(
@@ -85,10 +93,18 @@ def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, a
         audit.record(uow.session, actor, action="case.started", subject_type="case",
                      subject_id=case.id, after={"process": PROCESS, "due_on": case.due_on})
         outbox.start_run(uow.session, case, "start")
+        if idempotency_key:
+            idempotency.remember(uow.session, idempotency_key, actor.username, hashed, case.id)
         uow.commit()
         return case.id
 
-    case_id = db.run(work)
+    with idempotency.answering(idempotency_key):
+        try:
+            case_id = db.run(work)
+        except IntegrityError:
+            if not idempotency_key:
+                raise
+            case_id = db.run(work)  # another replica stored this key first: its project
     return get_project(db, calendar, plan, actor, case_id, today)
 
 
@@ -150,7 +166,9 @@ def finish(db: Database, case_id: int, decisions: dict, today: date) -> str:
     status, rejected = project_outcome(decisions)
 
     def work(uow) -> str:
-        case = uow.session.get(Case, case_id)
+        # Locked: a re-driven run and the one it replaced, both in their last step, must not
+        # both find the project open and both record its end.
+        case = uow.session.get(Case, case_id, with_for_update=True)
         if case.status != "in_progress":
             return case.status
         case.status, case.finished_on = status, today

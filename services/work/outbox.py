@@ -6,7 +6,8 @@ lands: a start carries an idempotency key, a resume names the pause it answers
 (orchestration.py), a notification carries a key its consumer records (notifications.py).
 
 With several workers, each runs a relay; a relay claims the messages it is about to send for a
-lease (`claimed_by`, `claimed_until`), so each message is sent by one relay. A relay that dies
+lease (`claimed_by`, `claimed_until`), so each message is sent by one relay (`deliveries`
+counts the times a relay marked it sent, `sent_by` names the relay). A relay that dies
 leaves its claims to expire, and another relay then sends them; a relay always takes back its
 own claims (its passes run one after another, so none of them is still being sent).
 
@@ -103,7 +104,7 @@ def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
     """Claim what is pending and deliver it, oldest first (side by side with a `pool`: each
     message is independent of the others); returns how many were delivered."""
     pending = _claim(db, relay, _claimable(db, relay, limit))
-    deliver = partial(_deliver, db, prefect)
+    deliver = partial(_deliver, db, prefect, relay=relay)
     return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
 
 
@@ -156,7 +157,8 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** min(attempts - 1, 10), LAST_RETRY)
 
 
-def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> bool:
+def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage,
+             relay: str = RELAY) -> bool:
     try:
         outcome, result = _send(db, prefect, message)
     except OrchestrationError as exc:
@@ -166,7 +168,7 @@ def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage) -> b
     if outcome is Delivery.NOT_YET:
         _record_attempt(db, message.id, outcome.value)
         return False
-    _mark_sent(db, message, outcome, result)
+    _mark_sent(db, message, outcome, result, relay)
     return outcome is Delivery.DELIVERED
 
 
@@ -192,11 +194,14 @@ def _send(db: Database, prefect: Prefect, message: models.OutboxMessage
 
 
 def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
-               flow_run_id: str | None) -> None:
+               flow_run_id: str | None, relay: str = RELAY) -> None:
     def work(uow):
         row = uow.session.get(models.OutboxMessage, message.id)
         row.sent_at = datetime.now(UTC)
         row.attempts += 1
+        # In the UPDATE itself: two relays marking one message at once both count.
+        row.deliveries = models.OutboxMessage.deliveries + 1
+        row.sent_by = relay
         row.last_error = None if outcome is Delivery.DELIVERED else outcome.value
         if message.kind in (START, RESTART) and flow_run_id:
             case = uow.session.get(Case, case_of(message.payload))

@@ -258,13 +258,15 @@ def test_two_workers_relaying_one_outbox_send_each_message_once(fresh_db):
         worker.join(timeout=120)
 
     assert sorted(prefect.resumed) == sorted(keys)  # every decision reached its run, once
+    assert {deliveries for _, deliveries in sent_by_relay(fresh_db)} == {1}  # marked sent once
 
 
 def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
         fresh_db, monkeypatch):
     [key], prefect = decisions_waiting(fresh_db, 1), CountingPrefect()
     monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=1))
-    monkeypatch.setattr(outbox, "_deliver", lambda *args: (_ for _ in ()).throw(RelayDied))
+    monkeypatch.setattr(outbox, "_deliver",
+                        lambda *args, **kwargs: (_ for _ in ()).throw(RelayDied))
     with pytest.raises(RelayDied):  # worker-a took the message, then its process died
         outbox.deliver_pending(fresh_db, prefect, relay="worker-a")
     monkeypatch.undo()
@@ -274,6 +276,15 @@ def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
     time.sleep(1.1)
     assert outbox.deliver_pending(fresh_db, prefect, relay="worker-b") == 1
     assert prefect.resumed == [key]
+    assert sent_by_relay(fresh_db) == [("worker-b", 1)]
+
+
+def sent_by_relay(db) -> list[tuple[str, int]]:
+    """Each sent message's relay and how many times it was marked sent."""
+    with db.reading() as uow:
+        rows = uow.session.scalars(select(models.OutboxMessage).where(
+            models.OutboxMessage.sent_at.is_not(None)).order_by(models.OutboxMessage.id))
+        return [(r.sent_by, r.deliveries) for r in rows]
 
 
 class PausingLate:

@@ -132,6 +132,10 @@ class OutboxMessage(Base):
     # Not before then: a message refused or failed waits with back-off (outbox.backoff) instead
     # of being sent again on every pass of every relay.
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How many times a relay marked it sent (raised in the database, never read and written
+    # back), and the relay that last did: 1 when the leases kept the relays apart.
+    deliveries: Mapped[int] = mapped_column(default=0, server_default="0")
+    sent_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotencyKey(Base):
