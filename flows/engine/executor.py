@@ -57,6 +57,7 @@ class Executor:
         self._running: set[UUID] = set()
         self._ready_at = 0.0  # when to ask with the runner's call again (READY_EVERY_S)
         self._wake = threading.Event()
+        self._saturated = False  # the last poll found more due runs than free threads
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="flow-run")
 
@@ -93,6 +94,7 @@ class Executor:
         if free <= 0:
             return
         due = await self._due(client, free)
+        self._saturated = len(due) >= free
         for run in sorted(due, key=lambda r: r.next_scheduled_start_time or datetime.now(UTC)):
             if run.id not in self._running and await self._claim(client, run):
                 self._start(run)
@@ -127,6 +129,8 @@ class Executor:
     def _finished(self, run_id: UUID) -> None:
         with self._lock:
             self._running.discard(run_id)
+        if self._saturated:  # runs were left waiting for a thread: ask again now
+            self._wake.set()
 
 
 def _execute(flow: Flow, run: FlowRun) -> None:
