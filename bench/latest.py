@@ -9,7 +9,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 PARTS = ("intake", "orchestration", "project_approval", "meetings", "volunteering", "grid",
-         "idle")
+         "idle", "capacity")
 
 
 def main() -> None:
