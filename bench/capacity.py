@@ -59,6 +59,13 @@ PREFECT_PARTS = ("prefect_server", "prefect_api", "prefect_services")
 
 def main() -> dict:
     args = parse_args()
+    if args.report:
+        results = json.loads(RESULTS.read_text())
+        for setup in ("single_process", "multi_replica"):
+            per_step(results[setup])
+        results["redis_mode_ratio"] = ratios(results["single_process"], results["multi_replica"])
+        print_table(results)
+        return results
     results = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                "cpu_count": os.cpu_count(), "in_flight": args.in_flight,
                "seconds": args.seconds}
@@ -77,6 +84,7 @@ def parse_args():
     parser.add_argument("--in-flight", type=int, default=100, help="cases kept open")
     parser.add_argument("--probes", type=int, default=20, help="empty runs, one at a time")
     parser.add_argument("--idle", type=int, default=20, help="seconds of idle measure")
+    parser.add_argument("--report", action="store_true", help="print the last results again")
     return parser.parse_args()
 
 
@@ -124,22 +132,34 @@ def measure(setup: str, api: str, prefect_api: str, urls: dict, components: "Com
     finally:
         db.dispose()
     result["load"] = load
-    result["cpu_s_per_step"] = {k: round(v / load["steps_per_s"], 4)
-                                for k, v in load["cpu_share"].items()}
-    result["steps_per_s_per_core"] = {k: round(1 / v, 1) if v else None
-                                      for k, v in result["cpu_s_per_step"].items()}
     result["load_average_after"] = _load()
+    return per_step(result)
+
+
+def per_step(result: dict) -> dict:
+    """CPU seconds per step of each component (cores under load / steps per second), the same
+    less what the component burns idle (polling, loops: a cost per process, not per step), and
+    steps per second per core (1 / the marginal figure)."""
+    steps, cores, idle = (result["load"]["steps_per_s"], result["load"]["cpu_share"],
+                          result["idle_cores"])
+    result["cpu_s_per_step"] = {k: round(v / steps, 4) for k, v in cores.items()}
+    result["marginal_cpu_s_per_step"] = {k: round(max(v - idle.get(k, 0), 0) / steps, 4)
+                                         for k, v in cores.items()}
+    result["steps_per_s_per_core"] = {k: round(1 / v, 1) if v else None
+                                      for k, v in result["marginal_cpu_s_per_step"].items()}
     return result
 
 
 def ratios(single: dict, multi: dict) -> dict:
     """Multi-replica against single-process, per step: the Prefect parts together, the
     workers, PostgreSQL, and everything (Redis included, which (a) does not have)."""
-    def per_step(result: dict, parts) -> float:
-        return sum(v for k, v in result["cpu_s_per_step"].items() if k in parts)
+    def per_step(result: dict, parts, key: str) -> float:
+        return sum(v for k, v in result[key].items() if k in parts)
 
     everything = set(single["cpu_s_per_step"]) | set(multi["cpu_s_per_step"])
-    return {name: round(per_step(multi, parts) / per_step(single, parts), 2)
+    return {name: {label: round(per_step(multi, parts, key) / per_step(single, parts, key), 2)
+                   for label, key in (("raw", "cpu_s_per_step"),
+                                      ("less_idle", "marginal_cpu_s_per_step"))}
             for name, parts in (("prefect", PREFECT_PARTS), ("workers", ("workers",)),
                                 ("postgresql", ("postgresql",)), ("all", everything))}
 
@@ -301,32 +321,26 @@ ROWS = ("prefect_server", "prefect_api", "prefect_services", "workers", "api", "
 
 
 def print_table(results: dict) -> None:
-    a, b = results["single_process"], results["multi_replica"]
     print(f"\nmeasured {results['measured_at']}, {results['cpu_count']} cores, "
-          f"{results['in_flight']} cases in flight for {results['seconds']} s; load average "
-          f"(a) {a['load_average_before']} → {a['load_average_after']}, "
-          f"(b) {b['load_average_before']} → {b['load_average_after']}")
-    print(f"steps/s: (a) {a['load']['steps_per_s']}, (b) {b['load']['steps_per_s']}; "
-          f"worker peak MB: (a) {a['load']['worker_peak_mb']}, (b) {b['load']['worker_peak_mb']}")
-    head = "cores  CPU s/step  steps/s/core  idle cores  empty run CPU s"
-    print(f"\n{'component':18}| (a) {head} | (b) {head}")
-    for row in ROWS:
-        if row not in a["cpu_s_per_step"] and row not in b["cpu_s_per_step"]:
-            continue
-        print(f"{row:18}|" + " |".join(_cells(r, row) for r in (a, b)))
+          f"{results['in_flight']} cases in flight for {results['seconds']} s")
+    for setup, title in (("single_process", "(a) single-process: embedded govflow up"),
+                         ("multi_replica", "(b) multi-replica: roles, Redis messaging")):
+        r = results[setup]
+        print(f"\n{title}: {r['load']['steps_per_s']} steps/s, worker peak "
+              f"{r['load']['worker_peak_mb']} MB, empty run {r['empty_run']['wall_s']} s wall; "
+              f"load average {r['load_average_before'][0]} → {r['load_average_after'][0]}")
+        print(f"{'component':17}{'cores':>7}{'CPU s/step':>12}{'less idle':>11}"
+              f"{'steps/s/core':>14}{'idle cores':>12}{'empty run CPU s':>17}")
+        for row in ROWS:
+            if row in r["cpu_s_per_step"]:
+                print(f"{row:17}{r['load']['cpu_share'][row]:>7}{r['cpu_s_per_step'][row]:>12}"
+                      f"{r['marginal_cpu_s_per_step'][row]:>11}"
+                      f"{r['steps_per_s_per_core'][row] or '-':>14}"
+                      f"{r['idle_cores'].get(row, '-'):>12}"
+                      f"{r['empty_run']['cpu_s_by_process'].get(row, '-'):>17}")
     ratio = results["redis_mode_ratio"]
-    print(f"\nmulti-replica / single-process, CPU per step: Prefect parts {ratio['prefect']}×, "
-          f"workers {ratio['workers']}×, PostgreSQL {ratio['postgresql']}×, "
-          f"all components {ratio['all']}×")
-
-
-def _cells(result: dict, row: str) -> str:
-    if row not in result["cpu_s_per_step"]:
-        return f"{'-':>9}{'-':>12}{'-':>14}{'-':>12}{'-':>17}  "
-    return (f"{result['load']['cpu_share'][row]:>9}{result['cpu_s_per_step'][row]:>12}"
-            f"{result['steps_per_s_per_core'][row] or '-':>14}"
-            f"{result['idle_cores'].get(row, '-'):>12}"
-            f"{result['empty_run']['cpu_s_by_process'].get(row, '-'):>17}  ")
+    print("\n(b) / (a), CPU per step (less idle): "
+          + ", ".join(f"{k} {v['raw']}× ({v['less_idle']}×)" for k, v in ratio.items()))
 
 
 if __name__ == "__main__":
