@@ -9,7 +9,9 @@ same load:
 (b) multi-replica: the roles as on machines of their own (`govflow up --role …`): 2 Prefect
     API replicas, 1 Prefect services process, 2 workers (worker n talks to replica n: no load
     balancer), 1 govflow API, Prefect's messaging through a Redis server of this benchmark's
-    own (so that its CPU is this stack's alone).
+    own (so that its CPU is this stack's alone);
+(c) the same with 2 Prefect services processes (Prefect's guide says they coordinate through
+    Redis; its Helm chart still runs one): does their work split, and at what cost?
 
 In each: the stack's idle CPU, the empty run (`probe/ping`, one at a time) as the baseline,
 then `--in-flight` one-stop cases kept going for `--seconds` (bench/orchestration.py's driver:
@@ -61,8 +63,9 @@ def main() -> dict:
     args = parse_args()
     if args.report:
         results = json.loads(RESULTS.read_text())
-        for setup in ("single_process", "multi_replica"):
-            per_step(results[setup])
+        for setup in SETUPS:
+            if setup in results:
+                per_step(results[setup])
         results["redis_mode_ratio"] = ratios(results["single_process"], results["multi_replica"])
         print_table(results)
         return results
@@ -71,6 +74,8 @@ def main() -> dict:
                "seconds": args.seconds}
     results["single_process"] = single_process(args)
     results["multi_replica"] = multi_replica(args)
+    if args.services_replicas > 1:
+        results["two_services"] = multi_replica(args, services=args.services_replicas)
     results["redis_mode_ratio"] = ratios(results["single_process"], results["multi_replica"])
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -85,6 +90,8 @@ def parse_args():
     parser.add_argument("--probes", type=int, default=20, help="empty runs, one at a time")
     parser.add_argument("--idle", type=int, default=20, help="seconds of idle measure")
     parser.add_argument("--report", action="store_true", help="print the last results again")
+    parser.add_argument("--services-replicas", type=int, default=2,
+                        help="Prefect services processes of setup (c); 1 skips it")
     return parser.parse_args()
 
 
@@ -99,17 +106,21 @@ def single_process(args) -> dict:
         return measure("single-process", api, prefect_api, urls, components, args)
 
 
-def multi_replica(args) -> dict:
-    print("[multi-replica] 2 Prefect API, 1 services, 2 workers, 1 API, Redis", flush=True)
+def multi_replica(args, services: int = 1) -> dict:
+    print(f"[multi-replica] 2 Prefect API, {services} services, 2 workers, 1 API, Redis",
+          flush=True)
     with databases("split") as urls, redis_server() as (redis_url, redis):
         env = ENV | urls | {"GOVFLOW_REDIS_URL": redis_url}
-        with split_stack(env, prefect_replicas=2, workers=2) as (api, prefect_apis, roles):
+        with split_stack(env, prefect_replicas=2, workers=2, services=services) as (
+                api, prefect_apis, roles):
             components = Components({
                 "prefect_api": _children(roles["prefect-api"]),
                 "prefect_services": _children(roles["prefect-services"]),
                 "workers": _children(roles["worker"]), "api": _children(roles["api"])},
                 set(urls.values()), redis)
-            return measure("multi-replica", api, prefect_apis[0], urls, components, args)
+            result = measure("multi-replica", api, prefect_apis[0], urls, components, args)
+        result["prefect_services_processes"] = services
+        return result
 
 
 def measure(setup: str, api: str, prefect_api: str, urls: dict, components: "Components",
@@ -137,16 +148,17 @@ def measure(setup: str, api: str, prefect_api: str, urls: dict, components: "Com
 
 
 def per_step(result: dict) -> dict:
-    """CPU seconds per step of each component (cores under load / steps per second), the same
-    less what the component burns idle (polling, loops: a cost per process, not per step), and
-    steps per second per core (1 / the marginal figure)."""
+    """CPU seconds per step of each component (cores under load / steps per second), steps per
+    second per core (its inverse: what one core of the component carries), and the CPU per
+    step less what the component burns idle (polling, loops: a cost per process, not per
+    step; on a loaded machine a noisy difference, shown for context)."""
     steps, cores, idle = (result["load"]["steps_per_s"], result["load"]["cpu_share"],
                           result["idle_cores"])
     result["cpu_s_per_step"] = {k: round(v / steps, 4) for k, v in cores.items()}
     result["marginal_cpu_s_per_step"] = {k: round(max(v - idle.get(k, 0), 0) / steps, 4)
                                          for k, v in cores.items()}
     result["steps_per_s_per_core"] = {k: round(1 / v, 1) if v else None
-                                      for k, v in result["marginal_cpu_s_per_step"].items()}
+                                      for k, v in result["cpu_s_per_step"].items()}
     return result
 
 
@@ -316,6 +328,9 @@ def _accepts(port: int) -> bool:
 
 # -- report ------------------------------------------------------------------------------------
 
+SETUPS = {"single_process": "(a) single-process: embedded govflow up",
+          "multi_replica": "(b) multi-replica: roles, Redis messaging",
+          "two_services": "(c) as (b), Prefect services processes:"}
 ROWS = ("prefect_server", "prefect_api", "prefect_services", "workers", "api", "postgresql",
         "redis")
 
@@ -323,19 +338,22 @@ ROWS = ("prefect_server", "prefect_api", "prefect_services", "workers", "api", "
 def print_table(results: dict) -> None:
     print(f"\nmeasured {results['measured_at']}, {results['cpu_count']} cores, "
           f"{results['in_flight']} cases in flight for {results['seconds']} s")
-    for setup, title in (("single_process", "(a) single-process: embedded govflow up"),
-                         ("multi_replica", "(b) multi-replica: roles, Redis messaging")):
+    for setup, title in SETUPS.items():
+        if setup not in results:
+            continue
         r = results[setup]
+        if setup == "two_services":
+            title += f" {r['prefect_services_processes']}"
         print(f"\n{title}: {r['load']['steps_per_s']} steps/s, worker peak "
               f"{r['load']['worker_peak_mb']} MB, empty run {r['empty_run']['wall_s']} s wall; "
               f"load average {r['load_average_before'][0]} → {r['load_average_after'][0]}")
-        print(f"{'component':17}{'cores':>7}{'CPU s/step':>12}{'less idle':>11}"
-              f"{'steps/s/core':>14}{'idle cores':>12}{'empty run CPU s':>17}")
+        print(f"{'component':17}{'cores':>7}{'CPU s/step':>12}{'steps/s/core':>14}"
+              f"{'less idle':>11}{'idle cores':>12}{'empty run CPU s':>17}")
         for row in ROWS:
             if row in r["cpu_s_per_step"]:
                 print(f"{row:17}{r['load']['cpu_share'][row]:>7}{r['cpu_s_per_step'][row]:>12}"
-                      f"{r['marginal_cpu_s_per_step'][row]:>11}"
                       f"{r['steps_per_s_per_core'][row] or '-':>14}"
+                      f"{r['marginal_cpu_s_per_step'][row]:>11}"
                       f"{r['idle_cores'].get(row, '-'):>12}"
                       f"{r['empty_run']['cpu_s_by_process'].get(row, '-'):>17}")
     ratio = results["redis_mode_ratio"]

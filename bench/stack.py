@@ -58,9 +58,10 @@ def embedded_stack(extra_env: dict[str, str] | None = None):
 
 
 @contextmanager
-def split_stack(env: dict[str, str], prefect_replicas: int = 2, workers: int = 2):
+def split_stack(env: dict[str, str], prefect_replicas: int = 2, workers: int = 2,
+                services: int = 1):
     """The stack as roles (`govflow up --role …`), each as on a machine of its own: Prefect API
-    replicas, one Prefect services process, workers and one govflow API, sharing PostgreSQL
+    replicas, Prefect services processes, workers and one govflow API, sharing PostgreSQL
     and Redis as `env` says (GOVFLOW_DATABASE_URL, GOVFLOW_PREFECT_DATABASE_URL,
     GOVFLOW_REDIS_URL). No load balancer: worker n talks to Prefect API replica n (mod the
     replicas), so the replicas share the load the way a balancer would spread it.
@@ -93,7 +94,8 @@ def split_stack(env: dict[str, str], prefect_replicas: int = 2, workers: int = 2
             start("prefect-api", n)
             wait_for(lambda url=url: _exited(started) or _answers(f"{url}/health"),
                      "a Prefect API replica", interval=0.5)
-        start("prefect-services", 0)
+        for n in range(services):
+            start("prefect-services", n)
         for n in range(workers):
             start("worker", n)
         start("api", 0)
