@@ -118,7 +118,12 @@ def multi_replica(args, services: int = 1) -> dict:
                 "prefect_services": _children(roles["prefect-services"]),
                 "workers": _children(roles["worker"]), "api": _children(roles["api"])},
                 set(urls.values()), redis)
+            services_before = [_cpu_s(p) for p in components.roles["prefect_services"]]
             result = measure("multi-replica", api, prefect_apis[0], urls, components, args)
+            # Does a second services process take part of the work, or only add its loops?
+            result["prefect_services_cpu_s_each"] = [
+                round(_cpu_s(p) - before, 1) for p, before in
+                zip(components.roles["prefect_services"], services_before, strict=True)]
         result["prefect_services_processes"] = services
         return result
 
@@ -277,6 +282,11 @@ def _children(ups: list[subprocess.Popen]) -> list[psutil.Process]:
     return [child for up in ups for child in psutil.Process(up.pid).children()]
 
 
+def _cpu_s(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -343,7 +353,8 @@ def print_table(results: dict) -> None:
             continue
         r = results[setup]
         if setup == "two_services":
-            title += f" {r['prefect_services_processes']}"
+            title += (f" {r['prefect_services_processes']}, CPU s each over the setup's "
+                      f"measures {r['prefect_services_cpu_s_each']}")
         print(f"\n{title}: {r['load']['steps_per_s']} steps/s, worker peak "
               f"{r['load']['worker_peak_mb']} MB, empty run {r['empty_run']['wall_s']} s wall; "
               f"load average {r['load_average_before'][0]} → {r['load_average_after'][0]}")
