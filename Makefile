@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake 1000
 	$(BIN)/python -m bench.orchestration --seconds 120
 	$(BIN)/python -m bench.steps --cases 5 --steps 12
+	$(BIN)/python -m bench.capacity --seconds 120
 	$(BIN)/python -m bench.project_approval 20
 	$(BIN)/python -m bench.idle --runs 10000 --seconds 60
 	$(BIN)/python -m bench.meetings 10000

@@ -9,7 +9,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 PARTS = ("intake", "orchestration", "steps", "project_approval", "meetings", "volunteering",
-         "grid", "idle")
+         "grid", "idle", "capacity")
 
 
 def main() -> None:

@@ -103,7 +103,8 @@ def empty_runs(prefect_api: str, processes: "Processes", runs: int) -> dict:
             run = prefect.start("probe/ping", {}, f"bench-probe-{time.time_ns()}-{n}")
             wait_for(lambda run=run: prefect.state(run) in ENDED, "probe")
             walls.append(time.perf_counter() - started)
-    return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(cpu.total / runs, 3)}
+    return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(cpu.total / runs, 3),
+            "cpu_s_by_process": {k: round(v / runs, 3) for k, v in cpu.by_process.items()}}
 
 
 def case_steps(http: httpx.Client, db: Database, processes: "Processes", cases: int) -> dict:
@@ -127,12 +128,14 @@ def case_steps(http: httpx.Client, db: Database, processes: "Processes", cases: 
 
 # -- sustained ---------------------------------------------------------------------------------
 
-def sustained(http: httpx.Client, db: Database, processes: "Processes", seconds: int) -> dict:
-    """Keep IN_FLIGHT cases going for `seconds`; a step is a review opened or a case ended."""
+def sustained(http: httpx.Client, db: Database, processes: "Processes", seconds: int,
+              in_flight: int = IN_FLIGHT) -> dict:
+    """Keep `in_flight` cases going for `seconds`; a step is a review opened or a case ended.
+    `processes` is anything with `cpu()` and `peak_memory()` meters (bench/capacity.py)."""
     stop = threading.Event()
-    driver = threading.Thread(target=drive, args=(http, db, stop), daemon=True)
+    driver = threading.Thread(target=drive, args=(http, db, stop, in_flight), daemon=True)
     driver.start()
-    wait_for(lambda: in_progress(db) >= IN_FLIGHT * 0.9, "cases in flight", 300)
+    wait_for(lambda: in_progress(db) >= in_flight * 0.9, "cases in flight", 300)
     time.sleep(5)  # past the first wave of starts
     before, began = steps_done(db), time.perf_counter()
     with processes.cpu() as cpu, processes.peak_memory() as memory:
@@ -145,14 +148,15 @@ def sustained(http: httpx.Client, db: Database, processes: "Processes", seconds:
             "cpu_share": {k: round(v / elapsed, 2) for k, v in cpu.by_process.items()}}
 
 
-def drive(http: httpx.Client, db: Database, stop: threading.Event) -> None:
-    """A counter that submits whenever fewer than IN_FLIGHT are open, and an officer who
+def drive(http: httpx.Client, db: Database, stop: threading.Event,
+          in_flight: int = IN_FLIGHT) -> None:
+    """A counter that submits whenever fewer than `in_flight` are open, and an officer who
     decides every review in the queue. Cases left in flight at the end stay: the next
     window starts with them, and the stack is thrown away after the lane."""
     clerk, officer = login(http, CLERK), login(http, OFFICER)
     body = application(http)
     while not stop.is_set():
-        for _ in range(IN_FLIGHT - in_progress(db)):
+        for _ in range(in_flight - in_progress(db)):
             http.post("/api/v1/applications", headers=clerk, json=body)
         for item in open_reviews(db):
             http.post(f"/api/v1/work-items/{item}/decision", headers=officer,

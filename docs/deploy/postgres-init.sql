@@ -1,0 +1,2 @@
+-- The business database is POSTGRES_DB (govflow); Prefect's own is a second one.
+CREATE DATABASE prefect;
