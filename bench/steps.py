@@ -17,8 +17,10 @@ at a time, so each step index is measured on its own:
 
 Baseline, same stack and run: the empty `probe/ping` run, created → Completed.
 
-Then the stack idle for IDLE_S seconds, the cases waiting: what the worker's asking for due
-runs costs it and the Prefect server when nothing moves (CPU share of a core, calls per second).
+The worker polls every 0.25 s here (GOVFLOW_WORKER_POLL_SECONDS; 2 s by default): a step is
+picked up at once all the same (the relay wakes the executor), but the empty run, created
+straight in Prefect, would otherwise wait for the next poll. The idle cost of the default poll
+is bench/idle.py's.
 
 The deployments' schedules (sweeps every minute, the reconciler every two) are paused once the
 worker has registered them: they cost the same whatever the cases do (the idle cost,
@@ -52,14 +54,14 @@ SECRETARY, WATER = "secretary-haicang-street-haicang", "officer-water"
 # Logged by httpx for every request the worker's Prefect client makes.
 CALL = re.compile(r"^(\S+ \S+) INFO httpx: HTTP Request: (\w+) \S+?/api(/\S*) ")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-IDLE_S = 30
 # The executor asking what is due (flows/engine/executor.py): counted apart from the steps.
 POLLS = ("POST /deployments/get_scheduled_flow_runs", "POST /flow_runs/filter")
 
 
 def main() -> dict:
     args = parse_args()
-    env = {"GOVFLOW_TODAY": "2026-11-02", "GOVFLOW_LOG_PREFECT_CALLS": "1"}
+    env = {"GOVFLOW_TODAY": "2026-11-02", "GOVFLOW_LOG_PREFECT_CALLS": "1",
+           "GOVFLOW_WORKER_POLL_SECONDS": "0.25"}
     with databases(args.dialect) as urls, embedded_stack(env | urls) as (api, prefect_api):
         processes = Processes.of_stack()
         db = Database(urls.get("GOVFLOW_DATABASE_URL") or sqlite_url_of(processes))
@@ -71,8 +73,7 @@ def main() -> dict:
             result = {"dialect": args.dialect,
                       "empty_run": empty_runs(prefect, processes, log, args.cases),
                       "steps": LongCases(http, db, prefect, processes, log).run(
-                          args.cases, args.steps),
-                      "idle": idle(processes, log)}
+                          args.cases, args.steps)}
         db.dispose()
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
@@ -116,15 +117,6 @@ def empty_runs(prefect: Prefect, processes: Processes, log: Path, runs: int) -> 
     return measure(walls, cpu.total, calls, runs)
 
 
-def idle(processes: Processes, log: Path) -> dict:
-    since = datetime.now()
-    with processes.cpu() as cpu:
-        time.sleep(IDLE_S)
-    calls = calls_since(log, since)
-    return {"cpu_share": {k: round(v / IDLE_S, 3) for k, v in cpu.by_process.items()},
-            "calls_per_s": {k: round(v / IDLE_S, 1) for k, v in calls.items()}}
-
-
 class LongCases:
     """CASES grid issues, each rejected by its supervisor round after round."""
 
@@ -148,6 +140,8 @@ class LongCases:
         with self.processes.cpu() as cpu:
             walls = act()
         return {"step": n, **measure(walls, cpu.total, calls_since(self.log, since), len(walls)),
+                "cpu_s_by_process": {k: round(v / len(walls), 3)
+                                     for k, v in cpu.by_process.items()},
                 "where": self.where_the_time_went()}
 
     def report(self, n: int) -> float:
@@ -237,9 +231,6 @@ def print_table(result: dict) -> None:
     for step in result["steps"]:
         print(f"  {step['step']:>9}  {step['wall_s']:>6}   {step['cpu_s']:>6}{'':27}"
               f"{step['calls']:>6}   {step['cpu_s'] / empty['cpu_s']:.2f}×")
-    share = result["idle"]["cpu_share"]
-    print(f"idle {IDLE_S} s, share of a core: Prefect server {share['prefect_server']}, "
-          f"worker {share['worker_1']}; worker's calls/s: {result['idle']['calls_per_s']}")
     first, tenth = result["steps"][0], result["steps"][9] if len(result["steps"]) > 9 else None
     if tenth:
         print(f"10th step / 1st step CPU: {tenth['cpu_s'] / first['cpu_s']:.2f} "
