@@ -86,6 +86,10 @@ def stack(tmp_path_factory, database_url, prefect_template, request):
         "GOVFLOW_PORT": str(api_port), "GOVFLOW_PREFECT_PORT": str(prefect_port),
         "GOVFLOW_PREFECT_API_URL": prefect_api, "GOVFLOW_DEMO_PASSWORD": PASSWORD,
         "GOVFLOW_DATABASE_URL": _own_database(database_url, workdir, request.module.__name__),
+        # The tests start sweeps and reconciler runs straight in Prefect, as an operator would;
+        # the 2 s default poll (a worker is woken at once only for what its relay delivered)
+        # would add a second to each.
+        "GOVFLOW_WORKER_POLL_SECONDS": "0.5",
         **getattr(request.module, "STACK_ENV", {}),
     }
     if prefect_template:
