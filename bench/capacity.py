@@ -39,7 +39,7 @@ from pathlib import Path
 
 import httpx
 import psutil
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from bench.orchestration import (
     PG,
@@ -49,6 +49,7 @@ from bench.orchestration import (
     sustained,
 )
 from bench.stack import embedded_stack, free_port, split_stack, wait_for
+from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.orchestration import Prefect
 
@@ -145,11 +146,25 @@ def measure(setup: str, api: str, prefect_api: str, urls: dict, components: "Com
         print(f"[{setup}] {args.in_flight} cases in flight for {args.seconds} s", flush=True)
         with httpx.Client(base_url=api, timeout=60) as http:
             load = sustained(http, db, components, args.seconds, in_flight=args.in_flight)
+        result["outbox"] = outbox_sends(db)
     finally:
         db.dispose()
     result["load"] = load
     result["load_average_after"] = _load()
     return per_step(result)
+
+
+def outbox_sends(db: Database) -> dict:
+    """How many times each sent message was marked sent (`deliveries`: 1 each if the relays'
+    leases hold) and how many each relay sent: with two workers, both relays take part."""
+    message = models.OutboxMessage
+    with db.reading() as uow:
+        times = uow.session.execute(select(message.deliveries, func.count()).where(
+            message.sent_at.is_not(None)).group_by(message.deliveries)).all()
+        relays = uow.session.execute(select(message.sent_by, func.count()).where(
+            message.sent_at.is_not(None)).group_by(message.sent_by)).all()
+    return {"sent_times": {str(k): n for k, n in times},
+            "by_relay": {str(k): n for k, n in relays}}
 
 
 def per_step(result: dict) -> dict:
@@ -367,6 +382,11 @@ def print_table(results: dict) -> None:
                       f"{r['marginal_cpu_s_per_step'][row]:>11}"
                       f"{r['idle_cores'].get(row, '-'):>12}"
                       f"{r['empty_run']['cpu_s_by_process'].get(row, '-'):>17}")
+    for setup in SETUPS:
+        if "outbox" in results.get(setup, {}):
+            sends = results[setup]["outbox"]
+            print(f"outbox, {setup}: messages by times sent {sends['sent_times']}, "
+                  f"by relay {sends['by_relay']}")
     ratio = results["redis_mode_ratio"]
     print("\n(b) / (a), CPU per step (less idle): "
           + ", ".join(f"{k} {v['raw']}× ({v['less_idle']}×)" for k, v in ratio.items()))
