@@ -9,8 +9,9 @@ Every step already decided is answered from the business database, with one read
 sent to Prefect: a resumed run replays the case's earlier steps this way, as does a run that
 takes a case over (a migration to a new process version, a re-driven crashed run). Answered by
 Prefect instead (a cached task run, a refused suspension and a read of the stored input for
-each), a case's 10th step cost the Prefect server three times its first (bench/steps.py,
-docs/execution-model.md). Only the step not yet decided opens its item and suspends.
+each), a case's 10th step cost the worker and the Prefect server 4.3 times its first
+(bench/steps.py, docs/execution-model.md). Only the step not yet decided opens its item and
+suspends.
 """
 
 from prefect.flow_runs import suspend_flow_run
