@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from policies import access
@@ -123,13 +122,7 @@ def submit(db: Database, calendar: WorkingCalendar, actor: Actor, data: Applicat
         return _answer(actor, case, recorded, notice=check.missing if check.verdict == "incomplete"
                        else None)
 
-    with idempotency.answering(idempotency_key):
-        try:
-            answer = db.run(work)
-        except IntegrityError:
-            if not idempotency_key:
-                raise
-            answer = db.run(work)  # another replica stored this key first: its answer
+    answer = idempotency.run_once(db, idempotency_key, work)
     # A new case is answered as it was committed; an earlier answer as the case stands now.
     return answer if isinstance(answer, ApplicationRead) else get(db, actor, answer)
 

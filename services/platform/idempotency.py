@@ -11,14 +11,16 @@ key; the later request then gets the earlier answer (`earlier_case`, `remember`)
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.platform.db import models
+from services.platform.db.uow import Database
 from services.platform.errors import Conflict, InvalidInput
 
 _in_flight: set[str] = set()
@@ -40,6 +42,19 @@ def answering(key: str | None) -> Iterator[None]:
     finally:
         with _lock:
             _in_flight.discard(key)
+
+
+def run_once(db: Database, key: str | None, work: Callable):
+    """Run the unit of work `work` as the one answer to `key`: a retry in flight here gets 409
+    (`answering`); one that another replica answered first, storing the key a moment before
+    this commit, fails on the key's unique index and runs again to find that answer."""
+    with answering(key):
+        try:
+            return db.run(work)
+        except IntegrityError:
+            if not key:
+                raise
+            return db.run(work)
 
 
 def request_hash(data: BaseModel) -> str:

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from policies import access
 from policies.access import Actor, ObjectScope, Role
@@ -98,13 +97,7 @@ def start_project(db: Database, calendar: WorkingCalendar, plan: ApprovalPlan, a
         uow.commit()
         return case.id
 
-    with idempotency.answering(idempotency_key):
-        try:
-            case_id = db.run(work)
-        except IntegrityError:
-            if not idempotency_key:
-                raise
-            case_id = db.run(work)  # another replica stored this key first: its project
+    case_id = idempotency.run_once(db, idempotency_key, work)
     return get_project(db, calendar, plan, actor, case_id, today)
 
 
