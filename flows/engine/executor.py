@@ -34,7 +34,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments.runner import RunnerDeployment
-from prefect.exceptions import Abort
+from prefect.exceptions import Abort, Pause
 from prefect.flow_engine import run_flow
 from prefect.states import Pending
 from prefect.utilities.engine import propose_state
@@ -139,5 +139,7 @@ def _execute(flow: Flow, run: FlowRun) -> None:
     flows' tasks are synchronous database work; a thread each keeps one from stalling all)."""
     try:
         asyncio.run(run_flow(flow, flow_run=run, return_type="state"))
+    except Pause:  # a suspension that waits for people: the usual end of an execution
+        log.debug("flow run %s suspended", run.id)
     except BaseException:  # the engine has recorded the state; the executor goes on
         log.exception("flow run %s ended with an error", run.id)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 PASSWORD = "e2e-demo-password"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+IN_FLIGHT = ("RUNNING", "PENDING")
 
 
 def free_port() -> int:
@@ -173,20 +175,43 @@ def kill_and_wait_for_restart(stack, pattern: str, sig=signal.SIGKILL) -> int:
                     f"{pattern} to be started again", timeout=60)
 
 
-def kill_the_worker_mid_run(stack, case_ids: list[int]) -> set[int]:
-    """Freeze the worker while it executes runs of these cases, note them, kill it: those
-    runs stay Running (or Pending) for good. Returns their cases."""
-    for _ in range(20):
-        wait_for(lambda: runs_of(stack, case_ids, ("RUNNING", "PENDING")), "a run in flight", 60)
-        worker = child_pid(stack, "flows.worker")
-        os.kill(worker, signal.SIGSTOP)
-        lost = {r["parameters"]["case_id"]
-                for r in runs_of(stack, case_ids, ("RUNNING", "PENDING"))}
-        if lost:
-            kill_and_wait_for_restart(stack, "flows.worker")
-            return lost
-        os.kill(worker, signal.SIGCONT)
+def kill_the_worker_mid_run(stack, file_one, count: int) -> tuple[list[int], set[int]]:
+    """File `count` cases (`file_one(n)` → case id) and, while the worker executes their
+    runs, freeze it, note those runs and kill it: they stay Running (or Pending) for good.
+    Returns the cases filed and those whose runs were lost.
+
+    It watches while the cases are being filed, not afterwards: a run starts as soon as its
+    case is filed and pauses a few tenths of a second later, so by the time a whole batch is
+    filed every run may already be waiting."""
+    filed: list[int] = []
+
+    def file_all() -> None:
+        for n in range(count):
+            filed.append(file_one(n))
+
+    with ThreadPoolExecutor(1) as background:
+        filing = background.submit(file_all)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if runs_of(stack, list(filed), IN_FLIGHT) and (
+                    lost := _runs_in_flight_once_frozen(stack, list(filed))):
+                filing.result()
+                kill_and_wait_for_restart(stack, "flows.worker")
+                return filed, lost
+            time.sleep(0.05)
+        filing.result()
     raise AssertionError("never caught the worker executing a run")
+
+
+def _runs_in_flight_once_frozen(stack, case_ids: list[int]) -> set[int]:
+    """Freeze the worker: the cases whose runs are still in flight. None (and the worker
+    thawed) if they finished in between."""
+    worker = child_pid(stack, "flows.worker")
+    os.kill(worker, signal.SIGSTOP)
+    lost = {r["parameters"]["case_id"] for r in runs_of(stack, case_ids, IN_FLIGHT)}
+    if not lost:
+        os.kill(worker, signal.SIGCONT)
+    return lost
 
 
 def stack_db(stack):

@@ -160,15 +160,20 @@ def test_reconcile_redrives_runs_lost_with_their_worker(stack, http, as_user, db
     clerk, officer = as_user("clerk-st-23"), as_user("officer-civil-affairs")
     auditor = as_user("auditor")
 
-    def submit(count: int) -> list[dict]:
-        return [http.post("/api/v1/applications", headers=clerk,
-                          json=application(service, "st-23", n)).json() for n in range(count)]
+    def file(n: int) -> dict:
+        return http.post("/api/v1/applications", headers=clerk,
+                         json=application(service, "st-23", n)).json()
 
-    waiting = submit(3)
+    waiting = [file(n) for n in range(3)]
     paused = wait_for(lambda: (runs := runs_of(stack, [c["id"] for c in waiting], (
         "PAUSED",)))[2:] and runs, "three waiting runs", 90)
-    batch = submit(12)
-    lost = kill_the_worker_mid_run(stack, [c["id"] for c in batch])
+    batch: list[dict] = []
+
+    def file_into_the_batch(n: int) -> int:
+        batch.append(file(n))
+        return batch[-1]["id"]
+
+    _, lost = kill_the_worker_mid_run(stack, file_into_the_batch, 12)
     # Two more ways a case loses its run: Prefect marks it Crashed, or forgets it. The third
     # waiting case keeps its run and is left alone.
     prefect_call("POST", f"{stack['prefect']}/flow_runs/{paused[0]['id']}/set_state", json={

@@ -14,7 +14,7 @@ from services.platform.identity import UserCreate
 from services.platform.reference_data import read_calendar
 from services.work import cases, work_items
 from services.work.cases import CaseCreate
-from services.work.work_items import WorkItemSpec
+from services.work.work_items import WorkItemSpec, operations
 from tests.conftest import DEMO_PASSWORD
 
 clerk = Actor(username="clerk-st-11", role=Role.CLERK, station="st-11")
@@ -155,3 +155,31 @@ def test_going_back_over_a_correction_cycle_is_refused(db, item):
     with pytest.raises(Conflict, match="deadline clock moved"):
         work_items.return_to(db, health, again.id, "correction", "再补一次")
     assert work_items.get(db, health, again.id).status == "open"
+
+
+def test_a_run_taking_the_case_over_as_the_officer_decides_gets_the_decision(db, item,
+                                                                            monkeypatch):
+    """A new run (a migration, a re-drive) re-opens the item to point it at itself, and the
+    officer's decision lands between its read and its write: the run reads again and gets the
+    decision, rather than failing on the item's changed version."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite a writing unit holds the write lock from its first read")
+    health = Actor(username="officer-health", role=Role.OFFICER, department="health")
+    spec = WorkItemSpec(case_id=item.case_id, step="department-review", title="审批",
+                        form="approval", candidate_group="department:health",
+                        flow_run_id="new-run")
+    read_before_the_decision = operations.open_step
+    reads = []
+
+    def officer_decides_meanwhile(session, *args, **kwargs):
+        found = read_before_the_decision(session, *args, **kwargs)
+        if not reads:
+            work_items.decide(db, read_calendar(), health, item.id, {"outcome": "approve"},
+                              date(2026, 5, 11))
+        reads.append(found.status)
+        return found
+
+    monkeypatch.setattr(operations, "open_step", officer_decides_meanwhile)
+    reopened = work_items.open_item(db, spec)
+    assert reads == ["open", "completed"]
+    assert reopened.decision["outcome"] == "approve"

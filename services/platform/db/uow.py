@@ -7,6 +7,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.platform.db.engine import READ_ONLY, make_engine
 
@@ -48,7 +49,11 @@ class Database:
         return UnitOfWork(self._writer())
 
     def run(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run `work` in a write unit, again from the start on a transient conflict.
+        """Run `work` in a write unit, again from the start on a transient conflict: the
+        database's (serialization, deadlock, SQLite's lock) or a versioned row changed by
+        someone else between the unit's read and its write. Run again, `work` reads the
+        change and decides anew (a flow re-opening its item finds it decided; a person's
+        stale version is refused as a Conflict).
 
         `work` must commit itself; it may run more than once, so it does no outside I/O.
         """
@@ -56,7 +61,7 @@ class Database:
             try:
                 with self.writing() as uow:
                     return work(uow)
-            except DBAPIError as exc:
+            except (DBAPIError, StaleDataError) as exc:
                 if attempt == MAX_ATTEMPTS or not is_transient(exc):
                     raise
                 time.sleep(0.01 * 2**attempt)
@@ -66,7 +71,9 @@ class Database:
         self.engine.dispose()
 
 
-def is_transient(exc: DBAPIError) -> bool:
+def is_transient(exc: DBAPIError | StaleDataError) -> bool:
+    if isinstance(exc, StaleDataError):
+        return True
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate in RETRYABLE_SQLSTATES:
         return True

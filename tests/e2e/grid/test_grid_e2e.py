@@ -162,8 +162,7 @@ def test_killing_the_worker_while_issues_and_a_whistle_wait_loses_none(http, sta
     opened = datetime.fromisoformat(step(http, member, whistled, "whistle", {
         "kind": "emergency", "reason": "涉及食品安全，需市场监管立即到场",
         "departments": ["market-supervision"]})["opened_at"])
-    batch = [report(n) for n in range(3, 11)]
-    lost = kill_the_worker_mid_run(stack, batch)
+    batch, lost = kill_the_worker_mid_run(stack, lambda n: report(3 + n), 8)
 
     time.sleep(3)
     found = govflow(stack, "reconcile", "--stuck-after", "2")
