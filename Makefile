@@ -37,13 +37,16 @@ test-topology: $(STAMP)
 	GOVFLOW_TEST_PREFECT_DATABASE_URL=$${GOVFLOW_TEST_PREFECT_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/govflow_prefect_test} \
 		$(BIN)/pytest -m long -s tests/e2e/test_topology.py $(PYTEST_ARGS)
 
-# What CI runs on SQLite after the whole suite on PostgreSQL: every test but the end-to-end
-# ones, then the embedded default's own end-to-end tests (the stack, its faults with their long
-# variant). The processes' end-to-end tests ask nothing of the database that the PostgreSQL
-# pass has not asked, and each costs a stack's start.
+# What CI runs on SQLite after the whole suite on PostgreSQL: the tests where the database's
+# kind shows (integration: migrations, published views, locks and retries, the outbox's
+# claims; the API over them), then the embedded default's own end-to-end tests (the stack, its
+# faults with their long variant). Unit tests and the policy features go through the same
+# services on either database and have run on PostgreSQL; the processes' end-to-end tests ask
+# nothing of the database that the PostgreSQL pass has not asked, and each costs a stack's start.
+DIALECT_TESTS := tests/integration tests/api
 EMBEDDED_E2E := tests/e2e/test_stack.py tests/e2e/test_faults.py
 test-sqlite: $(STAMP)
-	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "not e2e" $(DIALECT_TESTS) $(PYTEST_ARGS)
 	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "e2e or long" $(EMBEDDED_E2E) $(PYTEST_ARGS)
 
 # Benchmarks print their figures against a baseline measured in the same run.

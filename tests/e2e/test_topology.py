@@ -167,7 +167,10 @@ def topology(tmp_path_factory):
         "GOVFLOW_REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
         "GOVFLOW_PREFECT_API_URL": prefect_lb,
         "GOVFLOW_RESULTS_DIR": str(workdir / "shared-results"),
-        "GOVFLOW_TODAY": "2026-06-01"}
+        "GOVFLOW_TODAY": "2026-06-01",
+        # The dead worker's runs are taken up at the reconciler's next pass 20 s after the
+        # kill, not 2 minutes after it (this test's steps take a worker well under a second).
+        "GOVFLOW_RECONCILE_STUCK_AFTER_SECONDS": "20"}
     empty_redis_db()
     prepare_once(workdir, env)
 
