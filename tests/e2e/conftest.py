@@ -204,7 +204,7 @@ def kill_the_worker_mid_run(stack, file_one, count: int) -> tuple[list[int], set
 
 
 def _runs_in_flight_once_frozen(stack, case_ids: list[int]) -> set[int]:
-    """Freeze the worker: the cases whose runs are still in flight. None (and the worker
+    """Freeze the worker: the cases whose runs are still in flight; none (and the worker
     thawed) if they finished in between."""
     worker = child_pid(stack, "flows.worker")
     os.kill(worker, signal.SIGSTOP)
