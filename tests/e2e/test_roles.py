@@ -3,7 +3,6 @@ several Prefect processes cannot share. The roles at work, several replicas of e
 balancers and one of each kind killed under 200 cases, are tests/e2e/test_topology.py's."""
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +11,6 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 GOVFLOW = str(Path(sys.executable).parent / "govflow")
-
-
-def redis_answers() -> bool:  # the roles' tests need it (test_topology.py)
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", 6379)) == 0
 
 
 def test_a_prefect_role_refuses_sqlite_and_says_what_it_needs(tmp_path):
