@@ -170,15 +170,17 @@ def volunteers_import(units: Path, members: Path) -> None:
 
 
 @app.command()
-def reconcile(stuck_after: Annotated[float, typer.Option(
-                  help="seconds a run may stay Running or Pending before it counts as stuck")
-              ] = reconciler.STUCK_AFTER.total_seconds(),
+def reconcile(stuck_after: Annotated[float | None, typer.Option(
+                  help="seconds a run may stay Running or Pending before it counts as stuck "
+                       "(default: GOVFLOW_RECONCILE_STUCK_AFTER_SECONDS, as the scheduled "
+                       "reconciler)")] = None,
               apply: Annotated[bool, typer.Option(
                   help="re-drive the cases found; without it, only list them")] = True) -> None:
     """Find cases in progress whose flow run is missing, ended or stuck, and re-drive them."""
     rt = runtime.build()
     with Prefect(rt.settings.prefect_api_url) as prefect:
-        findings = reconciler.find(rt.db, prefect, timedelta(seconds=stuck_after))
+        findings = reconciler.find(rt.db, prefect, timedelta(
+            seconds=stuck_after or rt.settings.reconcile_stuck_after_seconds))
     table = Table("case", "flow run", "problem", "state")
     for f in findings:
         table.add_row(str(f.case_id), f.flow_run_id or "-", f.problem, f.state or "-")

@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     # Logs each call the worker makes to Prefect's API (method, path, status): what a step
     # costs the Prefect server, counted by bench/steps.py.
     log_prefect_calls: bool = False
-    # The scheduled reconciler (every 2 minutes) re-drives a run Running or Pending this long:
-    # its worker is taken for dead. A run holds a worker seconds at most between two waits.
+    # A run holds a worker only between two waits, seconds at most (task retries included); one
+    # Running or Pending this long has lost its worker, and the reconciler (scheduled every 2
+    # minutes, or `govflow reconcile`) re-drives its case.
     reconcile_stuck_after_seconds: float = Field(default=120, ge=5, le=3600)
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None

@@ -32,9 +32,6 @@ from services.work import outbox
 from services.work.models import Case
 
 IN_PROGRESS = "in_progress"
-# A run holds a worker only between two waits, seconds at most (task retries included); one
-# Running or Pending this long has lost its worker.
-STUCK_AFTER = timedelta(minutes=2)
 
 Problem = Literal["no run", "run unknown to Prefect", "run ended", "run stuck",
                   "decision not taken by its run"]
@@ -48,7 +45,7 @@ class Finding:
     state: str | None = None
 
 
-def find(db: Database, prefect: Prefect, stuck_after: timedelta = STUCK_AFTER,
+def find(db: Database, prefect: Prefect, stuck_after: timedelta,
          now: datetime | None = None) -> list[Finding]:
     """The cases in progress whose run is missing, ended, stuck, or not taking a decision."""
     now = now or datetime.now(UTC)
