@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Running or Pending this long has lost its worker, and the reconciler (scheduled every 2
     # minutes, or `govflow reconcile`) re-drives its case.
     reconcile_stuck_after_seconds: float = Field(default=120, ge=5, le=3600)
+    # This machine's name where records say which machine did something (the relay that sent
+    # an outbox message); None: the host name, which is enough unless two share one.
+    node_name: str | None = Field(default=None, max_length=40)
     # Pins "today" for drills and tests that must cross holidays without waiting for them.
     today: date | None = None
     # Written by `govflow up`: the processes it supervises; /readyz reports one that keeps failing.

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -35,12 +35,12 @@ from services.platform import notifications
 from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.orchestration import Delivery, OrchestrationError, Prefect
+from services.platform.settings import get_settings
 from services.work.models import Case
 
 log = logging.getLogger("govflow.outbox")
 START, RESUME, NOTIFY = "start_flow_run", "resume_flow_run", "notify"
 RESTART = "restart_flow_run"  # a case sent back: stop its run, start a new one that replays
-RELAY = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # this process's relay
 # Longer than a pass of sends takes. A send that outlasts it (Prefect's client retrying a busy
 # server) may be sent again by another relay and is still applied once: the lease saves work,
 # correctness does not rest on it.
@@ -92,6 +92,14 @@ def case_of(payload: dict[str, Any]) -> int:
     return payload.get("case_id") or payload["parameters"]["case_id"]
 
 
+@lru_cache(maxsize=1)
+def relay_name() -> str:
+    """This process's relay, as `sent_by` names it: the machine (GOVFLOW_NODE_NAME, else the
+    host name), the process, and a suffix for a pid the system gives out again."""
+    node = get_settings().node_name or socket.gethostname()
+    return f"{node}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
 def start_key(case_id: int, purpose: str) -> str:
     """An idempotency key for starting a case's run: the same on every retry of this message
     (it is stored in it), and never the same as another installation's or an earlier
@@ -100,9 +108,10 @@ def start_key(case_id: int, purpose: str) -> str:
 
 
 def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
-                    pool: ThreadPoolExecutor | None = None, relay: str = RELAY) -> int:
+                    pool: ThreadPoolExecutor | None = None, relay: str | None = None) -> int:
     """Claim what is pending and deliver it, oldest first (side by side with a `pool`: each
     message is independent of the others); returns how many were delivered."""
+    relay = relay or relay_name()
     pending = _claim(db, relay, _claimable(db, relay, limit))
     deliver = partial(_deliver, db, prefect, relay=relay)
     return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
@@ -157,8 +166,8 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** min(attempts - 1, 10), LAST_RETRY)
 
 
-def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage,
-             relay: str = RELAY) -> bool:
+def _deliver(db: Database, prefect: Prefect, message: models.OutboxMessage, *,
+             relay: str) -> bool:
     try:
         outcome, result = _send(db, prefect, message)
     except OrchestrationError as exc:
@@ -194,7 +203,7 @@ def _send(db: Database, prefect: Prefect, message: models.OutboxMessage
 
 
 def _mark_sent(db: Database, message: models.OutboxMessage, outcome: Delivery,
-               flow_run_id: str | None, relay: str = RELAY) -> None:
+               flow_run_id: str | None, relay: str) -> None:
     def work(uow):
         row = uow.session.get(models.OutboxMessage, message.id)
         row.sent_at = datetime.now(UTC)

@@ -279,6 +279,30 @@ def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
     assert sent_by_relay(fresh_db) == [("worker-b", 1)]
 
 
+@pytest.fixture
+def on_the_machine_named(monkeypatch):
+    """This process as a machine given a name (GOVFLOW_NODE_NAME), settings read afresh."""
+    from services.platform.settings import get_settings
+
+    def name(node: str) -> None:
+        monkeypatch.setenv("GOVFLOW_NODE_NAME", node)
+        get_settings.cache_clear()
+        outbox.relay_name.cache_clear()
+
+    yield name
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    outbox.relay_name.cache_clear()
+
+
+def test_a_sent_message_names_the_machine_whose_relay_sent_it(fresh_db, on_the_machine_named):
+    decisions_waiting(fresh_db, 1)
+    on_the_machine_named("worker-haicang-2")
+    assert outbox.deliver_pending(fresh_db, CountingPrefect()) == 1
+    [(relay, _)] = sent_by_relay(fresh_db)
+    assert relay.startswith("worker-haicang-2-")  # then the process: one machine runs several
+
+
 def sent_by_relay(db) -> list[tuple[str, int]]:
     """Each sent message's relay and how many times it was marked sent."""
     with db.reading() as uow:
