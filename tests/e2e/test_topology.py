@@ -418,6 +418,7 @@ def test_cases_end_once_through_replicas_that_die(topology):
         load_seconds, 1), "kills": kills, "client_retries": tally.retries,
         "decisions_answered_by_retry": tally.decisions_answered_by_retry, **facts,
         "channel_sends": len(channel), "audit": audit.stdout.strip(),
+        "restarts_by_supervisors": restarts(machines),
         "cpu_seconds_of_the_survivors": {n: m.cpu_seconds for n, m in machines.items()
                                          if m.cpu_seconds is not None}}
     (topology["workdir"] / "topology-figures.json").write_text(
@@ -437,6 +438,18 @@ def test_cases_end_once_through_replicas_that_die(topology):
     assert facts["outbox_deliveries"] == {"1": facts["outbox_sent"]}, "a message sent twice"
     assert len(facts["outbox_sent_by_relay"]) == 2, "one relay sent everything"
     assert audit.returncode == 0 and "intact" in audit.stdout, audit.stdout + audit.stderr
+
+
+def restarts(machines: dict[str, Machine]) -> dict[str, int]:
+    """The children each machine's supervisor started again (its status file), where any."""
+    counts = {}
+    for name, m in machines.items():
+        status = m.directory / "var" / "supervisor.json"
+        if status.exists():
+            for child, s in json.loads(status.read_text()).items():
+                if s["restarts_in_window"]:
+                    counts[f"{name}/{child}"] = s["restarts_in_window"]
+    return counts
 
 
 def relay_machine(machines: dict[str, Machine], relay: str | None) -> str:
