@@ -9,8 +9,9 @@ measures the server's CPU (its whole process tree), on PostgreSQL, for `--second
 2. the same server once `--runs` paused runs wait;
 3. a server started the same way on the same database, with `pause_expirations` off (what
    `govflow up` now sets);
-4. the same, while a worker asks it for due runs every 0.25 s as govflow's executor does
-   (flows/engine/executor.py, its own polling code): the idle cost of a running stack.
+4. the same, while a worker asks it for due runs as govflow's executor does, with its own
+   polling code at its default period (2 s, GOVFLOW_WORKER_POLL_SECONDS;
+   flows/engine/executor.py): the idle cost of a running stack.
 
     python -m bench.idle [--runs 10000] [--seconds 60]      (make bench)
 """

@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -44,10 +45,11 @@ ENDED = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 def main() -> dict:
     args = parse_args()
-    results = {}
+    # A lane not run this time keeps its last figures, each lane with when it was measured.
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for dialect in args.dialects.split(","):
-        results[dialect] = {
-            "in_process": lane(dialect, "in-process", args.steps, args.seconds, scale_out=True)}
+        results.setdefault(dialect, {})["in_process"] = lane(
+            dialect, "in-process", args.steps, args.seconds, scale_out=True)
         if not args.no_served:
             results[dialect]["served"] = lane(dialect, "served", max(args.steps // 4, 5),
                                               args.seconds // 2)
@@ -95,7 +97,7 @@ def lane(dialect: str, executor: str, steps: int, seconds: int, scale_out=False)
     for name in ("wall_s", "cpu_s"):
         result[f"step_vs_empty_{name}"] = round(
             result["case_step"][name] / result["empty_run"][name], 2)
-    return result
+    return result | {"measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 # -- one step at a time ------------------------------------------------------------------------
