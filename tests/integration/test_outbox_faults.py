@@ -18,6 +18,7 @@ from services.one_stop.applications import ApplicationCreate
 from services.platform import audit, notifications, reference_data
 from services.platform.db import models
 from services.platform.orchestration import Delivery, Prefect
+from services.platform.settings import get_settings
 from services.work import cases, outbox
 from services.work.models import Case
 from tests.conftest import SYSTEM
@@ -282,8 +283,6 @@ def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
 @pytest.fixture
 def on_the_machine_named(monkeypatch):
     """This process as a machine given a name (GOVFLOW_NODE_NAME), settings read afresh."""
-    from services.platform.settings import get_settings
-
     def name(node: str) -> None:
         monkeypatch.setenv("GOVFLOW_NODE_NAME", node)
         get_settings.cache_clear()
