@@ -43,8 +43,10 @@ test-topology: $(STAMP)
 # faults with their long variant). Unit tests and the policy features go through the same
 # services on either database and have run on PostgreSQL; the processes' end-to-end tests ask
 # nothing of the database that the PostgreSQL pass has not asked, and each costs a stack's start.
+# The API kill runs here with 500 submissions only: the 100 of the PostgreSQL pass add nothing.
 DIALECT_TESTS := tests/integration tests/api
-EMBEDDED_E2E := tests/e2e/test_stack.py tests/e2e/test_faults.py
+EMBEDDED_E2E := tests/e2e/test_stack.py tests/e2e/test_faults.py \
+	--deselect "tests/e2e/test_faults.py::test_killing_the_api_mid_submissions_loses_and_doubles_nothing[100]"
 test-sqlite: $(STAMP)
 	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "not e2e" $(DIALECT_TESTS) $(PYTEST_ARGS)
 	GOVFLOW_TEST_DATABASE_URL= GOVFLOW_TEST_PREFECT_DATABASE_URL= $(BIN)/pytest -m "e2e or long" $(EMBEDDED_E2E) $(PYTEST_ARGS)
