@@ -122,7 +122,8 @@ def main() -> None:
     # The relay tells the executor when it has started or resumed runs: they are due now.
     relay = threading.Thread(target=outbox.relay, name="outbox-relay", daemon=True,
                              args=(rt().db, Prefect(settings.prefect_api_url), stop),
-                             kwargs={"on_delivery": executor.wake})
+                             kwargs={"on_delivery": executor.wake,
+                                     "name": outbox.relay_name(settings.node_name)})
     relay.start()
     try:
         execute(executor, settings, stop)

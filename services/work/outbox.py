@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -35,7 +35,6 @@ from services.platform import notifications
 from services.platform.db import models
 from services.platform.db.uow import Database
 from services.platform.orchestration import Delivery, OrchestrationError, Prefect
-from services.platform.settings import get_settings
 from services.work.models import Case
 
 log = logging.getLogger("govflow.outbox")
@@ -92,12 +91,13 @@ def case_of(payload: dict[str, Any]) -> int:
     return payload.get("case_id") or payload["parameters"]["case_id"]
 
 
-@lru_cache(maxsize=1)
-def relay_name() -> str:
-    """This process's relay, as `sent_by` names it: the machine (GOVFLOW_NODE_NAME, else the
-    host name), the process, and a suffix for a pid the system gives out again."""
-    node = get_settings().node_name or socket.gethostname()
-    return f"{node}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+def relay_name(node: str | None = None) -> str:
+    """A relay as `sent_by` names it: the machine (its GOVFLOW_NODE_NAME, else the host name),
+    the process, and a suffix for a pid the system gives out again."""
+    return f"{node or socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+RELAY = relay_name()  # this process's relay, unless its worker names the machine
 
 
 def start_key(case_id: int, purpose: str) -> str:
@@ -108,10 +108,9 @@ def start_key(case_id: int, purpose: str) -> str:
 
 
 def deliver_pending(db: Database, prefect: Prefect, limit: int = 50,
-                    pool: ThreadPoolExecutor | None = None, relay: str | None = None) -> int:
+                    pool: ThreadPoolExecutor | None = None, relay: str = RELAY) -> int:
     """Claim what is pending and deliver it, oldest first (side by side with a `pool`: each
     message is independent of the others); returns how many were delivered."""
-    relay = relay or relay_name()
     pending = _claim(db, relay, _claimable(db, relay, limit))
     deliver = partial(_deliver, db, prefect, relay=relay)
     return sum(pool.map(deliver, pending) if pool else map(deliver, pending))
@@ -232,15 +231,16 @@ def _record_attempt(db: Database, message_id: int, error: str) -> None:
 
 
 def relay(db: Database, prefect: Prefect, stop: threading.Event, interval: float = 0.1,
-          senders: int = 8, on_delivery: Callable[[], None] | None = None) -> None:
+          senders: int = 8, on_delivery: Callable[[], None] | None = None,
+          name: str = RELAY) -> None:
     """Deliver pending messages until `stop` is set (runs beside the worker): at once while
     there is work, then every `interval` seconds; `senders` calls to Prefect at a time.
     `on_delivery` is told after a pass that delivered some (the worker's executor asks for
-    the runs it made due at once)."""
+    the runs it made due at once). `name` is what `sent_by` records (relay_name)."""
     with ThreadPoolExecutor(senders, thread_name_prefix="outbox") as pool:
         while not stop.is_set():
             try:
-                delivered = deliver_pending(db, prefect, pool=pool)
+                delivered = deliver_pending(db, prefect, pool=pool, relay=name)
             except Exception:  # the relay must outlive any one bad message or outage
                 log.exception("outbox relay pass failed")
                 delivered = 0

@@ -18,7 +18,6 @@ from services.one_stop.applications import ApplicationCreate
 from services.platform import audit, notifications, reference_data
 from services.platform.db import models
 from services.platform.orchestration import Delivery, Prefect
-from services.platform.settings import get_settings
 from services.work import cases, outbox
 from services.work.models import Case
 from tests.conftest import SYSTEM
@@ -280,24 +279,10 @@ def test_what_a_dead_relay_claimed_is_sent_by_another_once_its_lease_ends(
     assert sent_by_relay(fresh_db) == [("worker-b", 1)]
 
 
-@pytest.fixture
-def on_the_machine_named(monkeypatch):
-    """This process as a machine given a name (GOVFLOW_NODE_NAME), settings read afresh."""
-    def name(node: str) -> None:
-        monkeypatch.setenv("GOVFLOW_NODE_NAME", node)
-        get_settings.cache_clear()
-        outbox.relay_name.cache_clear()
-
-    yield name
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    outbox.relay_name.cache_clear()
-
-
-def test_a_sent_message_names_the_machine_whose_relay_sent_it(fresh_db, on_the_machine_named):
+def test_a_sent_message_names_the_machine_whose_relay_sent_it(fresh_db):
     decisions_waiting(fresh_db, 1)
-    on_the_machine_named("worker-haicang-2")
-    assert outbox.deliver_pending(fresh_db, CountingPrefect()) == 1
+    workers_relay = outbox.relay_name("worker-haicang-2")  # as flows/worker.py names it
+    assert outbox.deliver_pending(fresh_db, CountingPrefect(), relay=workers_relay) == 1
     [(relay, _)] = sent_by_relay(fresh_db)
     assert relay.startswith("worker-haicang-2-")  # then the process: one machine runs several
 
