@@ -179,8 +179,8 @@ def reconcile(stuck_after: Annotated[float | None, typer.Option(
     """Find cases in progress whose flow run is missing, ended or stuck, and re-drive them."""
     rt = runtime.build()
     with Prefect(rt.settings.prefect_api_url) as prefect:
-        findings = reconciler.find(rt.db, prefect, timedelta(
-            seconds=stuck_after or rt.settings.reconcile_stuck_after_seconds))
+        findings = reconciler.find(rt.db, prefect, timedelta(seconds=stuck_after)
+                                   if stuck_after else rt.settings.reconcile_stuck_after)
     table = Table("case", "flow run", "problem", "state")
     for f in findings:
         table.add_row(str(f.case_id), f.flow_run_id or "-", f.problem, f.state or "-")

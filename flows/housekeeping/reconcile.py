@@ -5,8 +5,6 @@ still alive. The finding and the re-drive are separate tasks so the run's page i
 Prefect UI shows what was found even when nothing had to be done.
 """
 
-from datetime import timedelta
-
 from prefect import flow, get_run_logger, task
 
 from flows.engine.runtime import rt
@@ -18,8 +16,7 @@ from services.work.cases import process_actor
 @task
 def find_adrift() -> list[reconciler.Finding]:
     with Prefect(rt().settings.prefect_api_url) as prefect:
-        return reconciler.find(rt().db, prefect, timedelta(
-            seconds=rt().settings.reconcile_stuck_after_seconds))
+        return reconciler.find(rt().db, prefect, rt().settings.reconcile_stuck_after)
 
 
 @task

@@ -1,6 +1,6 @@
 """The one settings object: every knob is a GOVFLOW_… environment variable."""
 
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -69,6 +69,10 @@ class Settings(BaseSettings):
         if self.mode != "embedded" and len(self.secret_key) < 32:
             raise ValueError("GOVFLOW_SECRET_KEY must be at least 32 characters")
         return self
+
+    @property
+    def reconcile_stuck_after(self) -> timedelta:
+        return timedelta(seconds=self.reconcile_stuck_after_seconds)
 
     @property
     def is_sqlite(self) -> bool:
